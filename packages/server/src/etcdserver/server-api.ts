@@ -1,0 +1,71 @@
+// What the API layer (api/grpc, api/http, later the gateway and v2) asks of a member.
+// etcdserver/ implements it; api/ only decodes, authenticates, calls these and encodes.
+// Every method throws an EtcdError from @tsetcd/api's error table on failure (never a bare Error
+// for a request problem); response headers are filled in here, not in the API layer.
+
+import type {
+  AlarmRequest,
+  AlarmResponse,
+  CompactionRequest,
+  CompactionResponse,
+  DefragmentResponse,
+  DeleteRangeRequest,
+  DeleteRangeResponse,
+  HashKVRequest,
+  HashKVResponse,
+  HashResponse,
+  MemberListResponse,
+  PutRequest,
+  PutResponse,
+  RangeRequest,
+  RangeResponse,
+  SnapshotResponse,
+  StatusResponse,
+  TxnRequest,
+  TxnResponse,
+} from '@tsetcd/api';
+
+export interface RequestContext {
+  /** Aborted when the client cancels the call or the connection closes. */
+  readonly signal: AbortSignal;
+  /** Auth token from metadata (`token`, else `authorization`), if any. */
+  readonly authToken?: string;
+  /** `hasleader: true` metadata: fail fast with "etcdserver: no leader" when leaderless. */
+  readonly requireLeader?: boolean;
+}
+
+export interface KvServer {
+  range(req: RangeRequest, ctx: RequestContext): Promise<RangeResponse>;
+  put(req: PutRequest, ctx: RequestContext): Promise<PutResponse>;
+  deleteRange(req: DeleteRangeRequest, ctx: RequestContext): Promise<DeleteRangeResponse>;
+  txn(req: TxnRequest, ctx: RequestContext): Promise<TxnResponse>;
+  compact(req: CompactionRequest, ctx: RequestContext): Promise<CompactionResponse>;
+}
+
+export interface MaintenanceServer {
+  status(ctx: RequestContext): Promise<StatusResponse>;
+  hash(ctx: RequestContext): Promise<HashResponse>;
+  hashKV(req: HashKVRequest, ctx: RequestContext): Promise<HashKVResponse>;
+  alarm(req: AlarmRequest, ctx: RequestContext): Promise<AlarmResponse>;
+  defragment(ctx: RequestContext): Promise<DefragmentResponse>;
+  /** The backend image in chunks; the last message's blob is the SHA-256 of all previous blobs. */
+  snapshot(ctx: RequestContext): AsyncIterable<SnapshotResponse>;
+}
+
+export interface ClusterServer {
+  memberList(ctx: RequestContext): Promise<MemberListResponse>;
+}
+
+export interface MemberIdentity {
+  readonly clusterId: bigint;
+  readonly memberId: bigint;
+  readonly name: string;
+}
+
+/** A running member as the API layer sees it. */
+export interface EtcdServerApi extends KvServer, MaintenanceServer, ClusterServer {
+  readonly identity: MemberIdentity;
+  /** true once the member has a leader and has applied its own no-op (for /health). */
+  isReady(): boolean;
+  close(): Promise<void>;
+}
