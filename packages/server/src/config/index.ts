@@ -1,0 +1,6 @@
+export * from './limits';
+export * from './server-config';
+export { FLAGS, FLAGS_BY_NAME, flagToEnv, type FlagSpec, type FlagKind } from './flags';
+export { parseConfig, validateConfig, defaultConfig, ConfigError, type ParseOutcome } from './parse-config';
+export { formatHelp, formatVersion } from './help';
+export { parseDurationMs, parseBool, parseInteger, parseUrlList, ValueError } from './values';
