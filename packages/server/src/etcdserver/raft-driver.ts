@@ -1,0 +1,176 @@
+// The member's raft driver: one async loop that turns each Ready into disk writes, sends and
+// applies, in the order the contract in raft/types.ts prescribes:
+//   snapshot -> WAL (one fsync per Ready) -> in-memory storage -> send -> apply -> advance.
+// While a Ready's fsync is in flight, new proposals keep landing in raft's unstable log and are
+// written together by the next Ready (group commit).
+
+import type { Entry, HardState, Message, RawNodeApi, ReadState, Ready, Snapshot, SoftState } from '../raft/types';
+import { assert } from './assert';
+
+/** Where a Ready's durable parts go (WAL + snap files). */
+export interface RaftPersister {
+  /** Snap file + WAL snapshot record, synced. Called before `save` of the same Ready. */
+  saveSnapshot(snapshot: Snapshot): Promise<void>;
+  /** Appends entries and the hard state; resolves after the fsync (when `mustSync`). */
+  save(hardState: HardState | undefined, entries: readonly Entry[], mustSync: boolean): Promise<void>;
+}
+
+/** The in-memory raft log the core reads (raft's MemoryStorage). */
+export interface RaftLogStorage {
+  append(entries: readonly Entry[]): void;
+  applySnapshot(snapshot: Snapshot): void;
+  setHardState(hardState: HardState): void;
+}
+
+export interface RaftDriverHooks {
+  /** Leader / role changed. */
+  onSoftState(softState: SoftState): void;
+  onHardState(hardState: HardState): void;
+  onReadStates(readStates: readonly ReadState[]): void;
+  /** Applies durable committed entries in order (and an incoming snapshot first). */
+  apply(snapshot: Snapshot | undefined, committed: readonly Entry[]): Promise<void>;
+  /** Sends messages to peers (a single member never has any). */
+  send(messages: readonly Message[]): void;
+  /** The loop died: the member must stop (a disk error is fatal, like etcd's Fatal). */
+  onFatal(error: unknown): void;
+}
+
+export interface RaftDriverOptions {
+  readonly node: RawNodeApi;
+  readonly storage: RaftLogStorage;
+  readonly persister: RaftPersister;
+  readonly hooks: RaftDriverHooks;
+  readonly tickIntervalMs: number;
+  /** Timer functions (tests inject fakes). */
+  readonly setInterval?: (fn: () => void, ms: number) => unknown;
+  readonly clearInterval?: (handle: unknown) => void;
+}
+
+export class RaftDriver {
+  private readonly node: RawNodeApi;
+  private readonly opts: RaftDriverOptions;
+  private tickHandle: unknown;
+  private wake: (() => void) | undefined;
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private committedIndex = 0;
+  private appliedIndex = 0;
+  private readyCount = 0;
+  private entriesPersisted = 0;
+
+  /** `applied`: what the backend already holds; `committed`: the restored HardState's commit. */
+  constructor(opts: RaftDriverOptions, start: { applied: number; committed: number }) {
+    assert(opts.tickIntervalMs > 0, 'tick interval must be positive');
+    assert(Number.isSafeInteger(start.applied) && start.applied >= 0, 'applied index must be a safe integer');
+    this.opts = opts;
+    this.node = opts.node;
+    this.appliedIndex = start.applied;
+    this.committedIndex = Math.max(start.committed, start.applied);
+  }
+
+  get applied(): number {
+    return this.appliedIndex;
+  }
+
+  get committed(): number {
+    return this.committedIndex;
+  }
+
+  /** Number of Readies processed and entries written: for metrics and group-commit checks. */
+  get stats(): { readyCount: number; entriesPersisted: number } {
+    return { readyCount: this.readyCount, entriesPersisted: this.entriesPersisted };
+  }
+
+  start(): void {
+    assert(this.loop === undefined, 'driver started twice');
+    const setIntervalFn = this.opts.setInterval ?? ((fn, ms) => setInterval(fn, ms));
+    this.tickHandle = setIntervalFn(() => {
+      if (this.stopped) return;
+      this.node.tick();
+      this.notify();
+    }, this.opts.tickIntervalMs);
+    this.loop = this.run();
+  }
+
+  /** Call after anything that may have produced a Ready (propose, readIndex, step, campaign). */
+  notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  /** Stops ticking and waits for the Ready in progress to finish. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const clearIntervalFn = this.opts.clearInterval ?? ((h) => clearInterval(h as NodeJS.Timeout));
+    if (this.tickHandle !== undefined) clearIntervalFn(this.tickHandle);
+    this.notify();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (!this.stopped) {
+        if (!this.node.hasReady()) {
+          await new Promise<void>((resolve) => {
+            this.wake = resolve;
+          });
+          continue;
+        }
+        await this.handleReady(this.node.ready());
+      }
+    } catch (err) {
+      this.stopped = true;
+      const clearIntervalFn = this.opts.clearInterval ?? ((h) => clearInterval(h as NodeJS.Timeout));
+      if (this.tickHandle !== undefined) clearIntervalFn(this.tickHandle);
+      this.opts.hooks.onFatal(err);
+    }
+  }
+
+  private async handleReady(rd: Ready): Promise<void> {
+    const { hooks, persister, storage } = this.opts;
+    this.readyCount++;
+    if (rd.softState !== undefined) hooks.onSoftState(rd.softState);
+    if (rd.readStates.length > 0) hooks.onReadStates(rd.readStates);
+
+    // 1. snapshot first, so a crash never leaves WAL entries that need a snapshot we lost.
+    if (rd.snapshot !== undefined) await persister.saveSnapshot(rd.snapshot);
+    // 2. entries + hard state, one fsync for the whole Ready.
+    if (rd.hardState !== undefined || rd.entries.length > 0) {
+      await persister.save(rd.hardState, rd.entries, rd.mustSync);
+      this.entriesPersisted += rd.entries.length;
+    }
+    // 3. the in-memory log the core reads now mirrors the WAL.
+    if (rd.snapshot !== undefined) storage.applySnapshot(rd.snapshot);
+    if (rd.hardState !== undefined) {
+      storage.setHardState(rd.hardState);
+      assert(rd.hardState.commit >= this.committedIndex, `commit went backwards ${this.committedIndex} -> ${rd.hardState.commit}`);
+      this.committedIndex = rd.hardState.commit;
+      hooks.onHardState(rd.hardState);
+    }
+    if (rd.entries.length > 0) storage.append(rd.entries);
+    // 4. messages only after our own write (safe for followers and leaders alike).
+    if (rd.messages.length > 0) hooks.send(rd.messages);
+    // 5. apply what is committed and durable.
+    if (rd.snapshot !== undefined || rd.committedEntries.length > 0) {
+      this.checkApplyOrder(rd);
+      await hooks.apply(rd.snapshot, rd.committedEntries);
+      const last = rd.committedEntries[rd.committedEntries.length - 1];
+      if (last !== undefined) this.appliedIndex = last.index;
+      else if (rd.snapshot !== undefined) this.appliedIndex = Math.max(this.appliedIndex, rd.snapshot.metadata.index);
+      assert(this.appliedIndex <= this.committedIndex, `applied ${this.appliedIndex} > committed ${this.committedIndex}`);
+    }
+    this.node.advance(rd);
+  }
+
+  private checkApplyOrder(rd: Ready): void {
+    let expected = this.appliedIndex + 1;
+    if (rd.snapshot !== undefined && rd.snapshot.metadata.index >= this.appliedIndex) expected = rd.snapshot.metadata.index + 1;
+    for (const e of rd.committedEntries) {
+      assert(e.index === expected, `committed entry ${e.index} out of order (expected ${expected})`);
+      assert(e.index <= this.committedIndex, `committed entry ${e.index} beyond commit ${this.committedIndex}`);
+      expected++;
+    }
+  }
+}
