@@ -1,0 +1,154 @@
+// Runs one scripted sequence of RPCs on a fresh real etcd (expected) and on a fresh target
+// (tsetcd, or a second etcd with COMPAT_TARGET=etcd) and compares every step's outcome.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { rawClient, RawCallError, type RawClient } from '../../support/raw-client';
+import { normalize, shapeOf, toPlain, type Normalized } from '../../support/normalize';
+import { startEtcd, startTsetcd, type ServerHandle, type ServerOptions } from '../../support/server-process';
+import type { Step } from './steps';
+
+export type Outcome = { ok: Normalized } | { error: { code: number; details: string } };
+
+/** Per-call deadline inside a sequence, so a hung target fails steps instead of the whole run. */
+export const STEP_TIMEOUT_MS = 5_000;
+export const SUITE_SETUP_TIMEOUT_MS = 180_000;
+
+export type TargetKind = 'tsetcd' | 'etcd';
+
+/** COMPAT_TARGET=etcd compares etcd with a second etcd (validates the harness); default tsetcd. */
+export function targetKind(): TargetKind {
+  const kind = process.env.COMPAT_TARGET ?? 'tsetcd';
+  if (kind !== 'tsetcd' && kind !== 'etcd') throw new Error(`COMPAT_TARGET must be tsetcd or etcd, not ${kind}`);
+  return kind;
+}
+
+export function startTarget(kind: TargetKind, options: ServerOptions = {}): Promise<ServerHandle> {
+  return kind === 'etcd' ? startEtcd(options) : startTsetcd(options);
+}
+
+/** Starts several servers; if any fails to start, stops the others and rethrows. */
+export async function startAll(starters: (() => Promise<ServerHandle>)[]): Promise<ServerHandle[]> {
+  const settled = await Promise.allSettled(starters.map((start) => start()));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed !== undefined) {
+    await Promise.all(settled.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+    throw failed.reason;
+  }
+  return settled.map((s) => (s as PromiseFulfilledResult<ServerHandle>).value);
+}
+
+export async function runStep(client: RawClient, s: Step): Promise<Outcome> {
+  try {
+    const response = await client.call(s.service, s.method, s.request);
+    return { ok: s.compare === 'shape' ? shapeOf(response) : normalize(response) };
+  } catch (err) {
+    if (err instanceof RawCallError) return { error: { code: err.code, details: err.details } };
+    return { error: { code: -1, details: `client-side failure: ${(err as Error).message}` } };
+  }
+}
+
+export async function runSequence(endpoint: string, steps: readonly Step[]): Promise<Outcome[]> {
+  const client = rawClient(endpoint, { callTimeoutMs: STEP_TIMEOUT_MS });
+  try {
+    const outcomes: Outcome[] = [];
+    for (const s of steps) outcomes.push(await runStep(client, s));
+    return outcomes;
+  } finally {
+    client.close();
+  }
+}
+
+export function stepLabel(s: Step, index: number): string {
+  return `#${String(index + 1).padStart(3, '0')} ${s.name}`;
+}
+
+/** Throws a readable report when `received` differs from `expected` for step `s`. */
+export function assertSameOutcome(s: Step, index: number, expected: Outcome | undefined, received: Outcome | undefined, names: [string, string]): void {
+  if (expected === undefined || received === undefined) {
+    throw new Error(`${stepLabel(s, index)}: no outcome recorded (did the servers start?)`);
+  }
+  try {
+    expect(received).toEqual(expected);
+  } catch (err) {
+    const request = JSON.stringify(toPlain(s.request));
+    throw new Error(
+      `${stepLabel(s, index)} differs — ${s.service}.${s.method} ${request}\n` +
+        `Expected = ${names[0]}, Received = ${names[1]}\n${(err as Error).message}`,
+    );
+  }
+}
+
+/** Checks the reference's own outcome against what the step says etcd answers. */
+export function assertMatchesAnnotation(s: Step, index: number, outcome: Outcome | undefined): void {
+  if (outcome === undefined) throw new Error(`${stepLabel(s, index)}: no outcome recorded`);
+  if (s.error !== undefined) {
+    if (!('error' in outcome) || outcome.error.details !== s.error) {
+      throw new Error(`${stepLabel(s, index)}: etcd should fail with "${s.error}", got ${JSON.stringify(outcome)}`);
+    }
+  } else if ('error' in outcome) {
+    throw new Error(`${stepLabel(s, index)}: etcd should succeed, got ${JSON.stringify(outcome.error)}`);
+  }
+}
+
+/** Writes both sides' outcomes, one step per entry, to `<dir>/<title>.json` for review. */
+function dumpTranscripts(dir: string, title: string, steps: readonly Step[], expected: Outcome[], received: Outcome[], names: [string, string]): void {
+  mkdirSync(dir, { recursive: true });
+  const entries = steps.map((s, i) => ({
+    step: stepLabel(s, i),
+    call: `${s.service}.${s.method}`,
+    request: s.request,
+    [names[0]]: expected[i],
+    ...(JSON.stringify(expected[i]) === JSON.stringify(received[i]) ? {} : { [names[1]]: received[i] }),
+  }));
+  const text = JSON.stringify(entries, (_k, v: unknown) => (v instanceof Uint8Array ? toPlain(v) : typeof v === 'bigint' ? Number(v) : v), 1);
+  writeFileSync(join(dir, `${title}.json`), text);
+}
+
+export interface DiffSuiteOptions {
+  /** Flags for both servers (e.g. a smaller --max-request-bytes). */
+  extraArgs?: string[];
+  target?: TargetKind;
+}
+
+/**
+ * One describe block: a fresh etcd and a fresh target, the whole sequence run on each (in
+ * parallel), then one test per step comparing outcomes, plus one checking etcd's own answers
+ * against the steps' annotations (so a sequence cannot silently stop testing what it says).
+ */
+export function defineDiffSuite(title: string, steps: readonly Step[], options: DiffSuiteOptions = {}): void {
+  const kind = options.target ?? targetKind();
+  const names: [string, string] = ['etcd', kind === 'etcd' ? 'etcd#2' : 'tsetcd'];
+  describe(`${title}: ${names[0]} (expected) vs ${names[1]} (received)`, () => {
+    let servers: ServerHandle[] = [];
+    let expected: Outcome[] = [];
+    let received: Outcome[] = [];
+
+    beforeAll(async () => {
+      const serverOptions: ServerOptions = options.extraArgs ? { extraArgs: options.extraArgs } : {};
+      servers = await startAll([() => startEtcd(serverOptions), () => startTarget(kind, serverOptions)]);
+      const [reference, target] = servers as [ServerHandle, ServerHandle];
+      [expected, received] = await Promise.all([runSequence(reference.endpoint, steps), runSequence(target.endpoint, steps)]);
+      const dumpDir = process.env.COMPAT_DUMP_DIR;
+      if (dumpDir !== undefined) dumpTranscripts(dumpDir, title, steps, expected, received, names);
+    }, SUITE_SETUP_TIMEOUT_MS);
+
+    afterAll(async () => {
+      const target = servers[1];
+      const anyDiff = steps.some((_, i) => JSON.stringify(expected[i]) !== JSON.stringify(received[i]));
+      if (target !== undefined && anyDiff) {
+        console.log(`${title}: ${names[1]} log tail (${target.endpoint}, pid ${target.pid}):\n${target.logs().slice(-3000)}`);
+      }
+      await Promise.all(servers.map((s) => s.stop()));
+    }, 30_000);
+
+    test('etcd answers every step as annotated', () => {
+      expect(expected).toHaveLength(steps.length);
+      steps.forEach((s, i) => assertMatchesAnnotation(s, i, expected[i]));
+    });
+
+    test.each(steps.map((s, i) => [stepLabel(s, i), i] as const))('%s', (_label, i) => {
+      const s = steps[i] as Step;
+      assertSameOutcome(s, i, expected[i], received[i], names);
+    });
+  });
+}

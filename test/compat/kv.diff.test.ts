@@ -1,0 +1,4 @@
+import { defineDiffSuite } from './diff/harness';
+import { kvSteps } from './diff/kv-steps';
+
+defineDiffSuite('kv', kvSteps);
