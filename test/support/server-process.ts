@@ -33,6 +33,9 @@ export interface ServerHandle {
   url: string;
   pid: number;
   dataDir: string;
+  name: string;
+  clientPort: number;
+  peerPort: number;
   kind: 'etcd' | 'tsetcd';
   /** The last few KB of the process's stdout+stderr, for failure messages. */
   logs(): string;
@@ -143,6 +146,9 @@ async function startMember(
     url: clientUrl,
     pid: child.pid ?? -1,
     dataDir,
+    name,
+    clientPort,
+    peerPort,
     kind,
     logs: () => tail,
     stop,
