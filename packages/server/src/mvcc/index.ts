@@ -1,0 +1,9 @@
+// mvcc: revisions, key index, the store, and etcd's request-level KV operations.
+export { KvStore, type HashKVResult, type HashResult, type KvReader, type KvStoreOptions, type RangeOptions, type RangeResult, type WriteResult } from './kv-store';
+export { WriteTxn } from './write-txn';
+export { TreeIndex } from './tree-index';
+export { KeyIndex } from './key-index';
+export { bytesToRev, compareRev, isTombstoneKey, revToBytes, type Revision } from './revision';
+export { decodeKeyValue, encodeKeyValue } from './kv-codec';
+export { EventType, NO_LEASE, type Event, type KeyValue, type LeaseChecker } from './types';
+export * from './kv-ops';
