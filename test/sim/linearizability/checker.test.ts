@@ -99,7 +99,8 @@ describe('property: real sequential executions are linearizable', () => {
     after: fc.integer({ min: 0, max: 20 }),
   });
 
-  function execute(spec: fc.RecordValue<typeof opArb>[]): RegOp[] {
+  type OpSpec = typeof opArb extends fc.Arbitrary<infer T> ? T : never;
+  function execute(spec: OpSpec[]): RegOp[] {
     let state: number | null = null;
     return spec.map((s, i) => {
       const at = (i + 1) * 10;

@@ -1,0 +1,177 @@
+// Fault injection during the chaos phase: crashes with restarts, pauses, symmetric and
+// asymmetric partitions, an isolated leader, lossy (drop + duplicate) and slow (reordering)
+// network periods. Every fault heals itself after a while, and `healAll` ends them all.
+
+import type { EventQueue } from './event-queue';
+import type { Prng } from './prng';
+import { RELIABLE_PROFILE, type SimNetwork } from './sim-network';
+import type { SimMember } from './sim-member';
+
+export type FaultKind =
+  | 'crash'
+  | 'lost-unsynced-write'
+  | 'pause'
+  | 'partition-symmetric'
+  | 'partition-asymmetric'
+  | 'isolate-leader'
+  | 'lossy-network'
+  | 'slow-network'
+  | 'membership-change';
+
+export type FaultCounts = Record<FaultKind, number>;
+
+export function emptyFaultCounts(): FaultCounts {
+  return {
+    crash: 0,
+    'lost-unsynced-write': 0,
+    pause: 0,
+    'partition-symmetric': 0,
+    'partition-asymmetric': 0,
+    'isolate-leader': 0,
+    'lossy-network': 0,
+    'slow-network': 0,
+    'membership-change': 0,
+  };
+}
+
+export interface NemesisOptions {
+  readonly gapMinMs: number;
+  readonly gapMaxMs: number;
+  readonly durationMinMs: number;
+  readonly durationMaxMs: number;
+}
+
+export interface NemesisPort {
+  readonly queue: EventQueue;
+  readonly network: SimNetwork;
+  members(): readonly SimMember[];
+  restart(m: SimMember): void;
+  trace(...values: number[]): void;
+}
+
+const KINDS: readonly FaultKind[] = [
+  'crash',
+  'pause',
+  'partition-symmetric',
+  'partition-asymmetric',
+  'isolate-leader',
+  'lossy-network',
+  'slow-network',
+];
+
+export class Nemesis {
+  readonly counts = emptyFaultCounts();
+  private linkFaultActive = false;
+  private profileFaultActive = false;
+  private stopped = false;
+
+  constructor(
+    private readonly port: NemesisPort,
+    private readonly prng: Prng,
+    private readonly options: NemesisOptions,
+  ) {}
+
+  run(untilMs: number): void {
+    const q = this.port.queue;
+    const step = () => {
+      if (this.stopped || q.now >= untilMs) return;
+      this.inject(this.prng.pick(KINDS));
+      q.after(this.prng.range(this.options.gapMinMs, this.options.gapMaxMs), step);
+    };
+    q.after(this.prng.range(this.options.gapMinMs, this.options.gapMaxMs), step);
+  }
+
+  private duration(): number {
+    return this.prng.range(this.options.durationMinMs, this.options.durationMaxMs);
+  }
+
+  private later(work: () => void): void {
+    this.port.queue.after(this.duration(), () => {
+      if (!this.stopped) work();
+    });
+  }
+
+  private inject(kind: FaultKind): void {
+    const members = this.port.members();
+    const net = this.port.network;
+    this.port.trace(20, KINDS.indexOf(kind));
+    switch (kind) {
+      case 'crash': {
+        const alive = members.filter((m) => m.alive);
+        if (alive.length === 0) return;
+        const victim = this.prng.pick(alive);
+        if (victim.crash().lostWrite) this.counts['lost-unsynced-write']++;
+        this.counts.crash++;
+        this.later(() => this.port.restart(victim));
+        return;
+      }
+      case 'pause': {
+        const running = members.filter((m) => m.alive && !m.paused);
+        if (running.length === 0) return;
+        const victim = this.prng.pick(running);
+        victim.pause();
+        this.counts.pause++;
+        this.later(() => victim.alive && victim.paused && victim.resume());
+        return;
+      }
+      case 'partition-symmetric':
+      case 'partition-asymmetric':
+      case 'isolate-leader': {
+        if (this.linkFaultActive) return;
+        const ids = members.map((m) => m.id);
+        if (kind === 'isolate-leader') {
+          const leader = members.find((m) => m.isLeader());
+          if (!leader) return;
+          net.partition([leader.id], ids.filter((id) => id !== leader.id));
+        } else if (kind === 'partition-symmetric') {
+          const shuffled = ids.map((id) => ({ id, r: this.prng.next() })).sort((a, b) => a.r - b.r).map((x) => x.id);
+          const cutAt = this.prng.range(1, ids.length - 1);
+          net.partition(shuffled.slice(0, cutAt), shuffled.slice(cutAt));
+        } else {
+          const links = this.prng.range(1, ids.length);
+          for (let i = 0; i < links; i++) {
+            const from = this.prng.pick(ids);
+            const to = this.prng.pick(ids.filter((id) => id !== from));
+            net.cut(from, to);
+          }
+        }
+        this.counts[kind]++;
+        this.linkFaultActive = true;
+        this.later(() => {
+          net.healLinks();
+          this.linkFaultActive = false;
+        });
+        return;
+      }
+      case 'lossy-network':
+      case 'slow-network': {
+        if (this.profileFaultActive) return;
+        net.profile =
+          kind === 'lossy-network'
+            ? { dropRate: this.prng.range(5, 30) / 100, duplicateRate: this.prng.range(5, 20) / 100, delayMinMs: 1, delayMaxMs: 8 }
+            : { dropRate: 0, duplicateRate: 0.02, delayMinMs: 1, delayMaxMs: this.prng.range(20, 80) };
+        this.counts[kind]++;
+        this.profileFaultActive = true;
+        this.later(() => {
+          net.profile = RELIABLE_PROFILE;
+          this.profileFaultActive = false;
+        });
+        return;
+      }
+      case 'lost-unsynced-write':
+      case 'membership-change':
+        return;
+    }
+  }
+
+  /** End every fault now: reconnect, restore the network, restart and resume every member. */
+  healAll(): void {
+    this.stopped = true;
+    this.port.network.healLinks();
+    this.port.network.profile = RELIABLE_PROFILE;
+    for (const m of this.port.members()) {
+      if (!m.alive) this.port.restart(m);
+      else if (m.paused) m.resume();
+    }
+  }
+}

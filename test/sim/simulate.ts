@@ -1,0 +1,225 @@
+// One seeded run of a whole simulated cluster: chaos (clients + faults), heal, liveness, then the
+// linearizability check of the client history. Any broken property throws a SimFailure that
+// names the seed and how to replay it.
+
+import type { NodeId, RaftMutation } from '../../packages/server/src/raft/types';
+import { checkOperations } from './linearizability/checker';
+import { kvModel } from './linearizability/models/kv';
+import { SimClients, type ClientOptions } from './clients';
+import { EventQueue } from './event-queue';
+import { InvariantViolation, Invariants } from './invariants';
+import { Nemesis, type FaultCounts, type NemesisOptions } from './nemesis';
+import { Prng, TraceHash } from './prng';
+import { SimMember, type MemberOptions, type RawNodeFactory } from './sim-member';
+import { SimNetwork, type NetworkStats } from './sim-network';
+import { createRealRawNode } from './raft-adapter';
+
+export const TICK_MS = 10;
+export const ELECTION_TICK = 10;
+export const HEARTBEAT_TICK = 1;
+export const ELECTION_TIMEOUT_MS = ELECTION_TICK * TICK_MS;
+/** Liveness: after the faults heal a leader must appear within this many election timeouts. */
+export const LIVENESS_ELECTION_TIMEOUTS = 10;
+export const DEFAULT_CHAOS_MS = 1_500;
+export const CHECKER_BUDGET_MS = 5_000;
+
+export interface SimOptions {
+  readonly seed: number;
+  readonly size: number;
+  readonly chaosMs?: number;
+  readonly mutations?: ReadonlySet<RaftMutation>;
+  readonly createRawNode?: RawNodeFactory;
+}
+
+export type FailureKind = 'invariant' | 'linearizability' | 'liveness' | 'checker-unknown' | 'exception';
+
+export class SimFailure extends Error {
+  constructor(
+    readonly kind: FailureKind,
+    readonly seed: number,
+    readonly size: number,
+    readonly detail: string,
+    readonly traceHash: string,
+    readonly property?: string,
+  ) {
+    super(`sim ${kind} failure, seed ${seed} size ${size}: ${detail}\n  replay: SEED=${seed} SIZE=${size} npm run sim  (or: npm run sim -- --seed ${seed} --size ${size})  trace ${traceHash}`);
+  }
+}
+
+export interface SimReport {
+  readonly seed: number;
+  readonly size: number;
+  readonly traceHash: string;
+  readonly faults: FaultCounts;
+  readonly network: NetworkStats;
+  readonly ops: { ok: number; fail: number; info: number; open: number };
+  readonly committedEntries: number;
+  readonly leaderTerms: number;
+  readonly virtualMs: number;
+  readonly checkerMs: number;
+  readonly checkQuorum: boolean;
+  readonly preVote: boolean;
+}
+
+export function simulate(options: SimOptions): SimReport {
+  const trace = new TraceHash();
+  try {
+    return run(options, trace);
+  } catch (err) {
+    if (err instanceof SimFailure) throw err;
+    if (err instanceof InvariantViolation) {
+      throw new SimFailure('invariant', options.seed, options.size, err.message, trace.hex(), err.property);
+    }
+    const detail = err instanceof Error ? `${err.constructor.name}: ${err.message}\n${err.stack ?? ''}` : String(err);
+    throw new SimFailure('exception', options.seed, options.size, detail, trace.hex());
+  }
+}
+
+function run(options: SimOptions, trace: TraceHash): SimReport {
+  const { seed, size } = options;
+  const chaosMs = options.chaosMs ?? DEFAULT_CHAOS_MS;
+  const prng = new Prng(seed * 7919 + size);
+  const queue = new EventQueue();
+  const invariants = new Invariants();
+  const members = new Map<NodeId, SimMember>();
+  const fail = (kind: FailureKind, detail: string): never => {
+    throw new SimFailure(kind, seed, size, detail, trace.hex());
+  };
+  const network = new SimNetwork(queue, prng.fork(), (m) => {
+    trace.add(3, m.type, Number(m.from), Number(m.to), m.term, m.index);
+    members.get(m.to)?.deliver(m);
+  });
+  const memberOptions: MemberOptions = {
+    electionTick: ELECTION_TICK,
+    heartbeatTick: HEARTBEAT_TICK,
+    checkQuorum: prng.chance(0.5),
+    preVote: prng.chance(0.5),
+    fsyncMinMs: 1,
+    fsyncMaxMs: 4,
+    mutations: options.mutations,
+  };
+  const env = {
+    queue,
+    prng: prng.fork(),
+    invariants,
+    createRawNode: options.createRawNode ?? createRealRawNode,
+    send: (m: Parameters<SimNetwork['send']>[0]) => network.send(m),
+    onConfChange: () => {},
+    trace: (...v: number[]) => trace.add(...v),
+  };
+  const ids: NodeId[] = [];
+  for (let i = 1; i <= size; i++) ids.push(BigInt(i));
+  for (const id of ids) members.set(id, new SimMember(id, { voters: [], learners: [] }, ids, memberOptions, env));
+  const memberList = () => [...members.values()];
+
+  const restart = (m: SimMember) => {
+    if (m.alive) return;
+    m.start();
+    m.drive();
+  };
+  for (const m of memberList()) restart(m);
+  // Each member ticks on its own clock phase.
+  for (const m of memberList()) {
+    const tick = () => {
+      m.tick();
+      queue.after(TICK_MS, tick);
+    };
+    queue.after(1 + prng.int(TICK_MS), tick);
+  }
+
+  let commandId = 0;
+  const clientOptions: ClientOptions = {
+    count: 3 + prng.int(3),
+    keys: ['a', 'b', 'c'].slice(0, 1 + prng.int(3)),
+    opTimeoutMs: 3 * ELECTION_TIMEOUT_MS,
+    delayMinMs: 1,
+    delayMaxMs: 4,
+    thinkMaxMs: 30,
+    readsThroughLog: prng.chance(0.25),
+  };
+  const clientPort = {
+    queue,
+    members: memberList,
+    nextCommandId: () => ++commandId,
+    trace: (...v: number[]) => trace.add(...v),
+  };
+  const clients = new SimClients(clientPort, prng.fork(), clientOptions);
+  const nemesisOptions: NemesisOptions = { gapMinMs: 30, gapMaxMs: 200, durationMinMs: 20, durationMaxMs: 400 };
+  const nemesis = new Nemesis({ queue, network, members: memberList, restart, trace: (...v) => trace.add(...v) }, prng.fork(), nemesisOptions);
+
+  // 1. Chaos.
+  clients.run(chaosMs);
+  nemesis.run(chaosMs);
+  queue.runUntil(chaosMs);
+
+  // 2. Heal everything; a leader must emerge within LIVENESS_ELECTION_TIMEOUTS election timeouts.
+  nemesis.healAll();
+  const healedAt = queue.now;
+  const leaderDeadline = healedAt + LIVENESS_ELECTION_TIMEOUTS * ELECTION_TIMEOUT_MS;
+  while (!memberList().some((m) => m.isLeader())) {
+    if (queue.now >= leaderDeadline) fail('liveness', `no leader ${LIVENESS_ELECTION_TIMEOUTS} election timeouts after the faults healed`);
+    queue.runUntil(queue.now + TICK_MS);
+  }
+
+  // 3. Every client operation still running ends (reply or timeout), then every client gets a
+  //    put through within the same bound, retrying dropped proposals.
+  queue.runUntil(queue.now + clientOptions.opTimeoutMs + 2 * clientOptions.delayMaxMs);
+  const roundDeadline = queue.now + LIVENESS_ELECTION_TIMEOUTS * ELECTION_TIMEOUT_MS;
+  const notYet = clients.putUntilOk(TICK_MS);
+  while (notYet() > 0) {
+    if (queue.now >= roundDeadline) fail('liveness', `${notYet()} client puts not applied ${LIVENESS_ELECTION_TIMEOUTS} election timeouts after the faults healed`);
+    queue.runUntil(queue.now + TICK_MS);
+  }
+
+  // 4. Converge: every member applies the same log to the same state.
+  const convergeDeadline = queue.now + LIVENESS_ELECTION_TIMEOUTS * ELECTION_TIMEOUT_MS;
+  let why = converged(memberList());
+  while (why !== undefined) {
+    if (queue.now >= convergeDeadline) fail('liveness', `members did not converge: ${why}`);
+    queue.runUntil(queue.now + TICK_MS);
+    why = converged(memberList());
+  }
+
+  // 5. The client history must be linearizable.
+  const ops = clients.history.operations();
+  const report = checkOperations(kvModel, ops, { budgetMs: CHECKER_BUDGET_MS });
+  if (report.result === 'illegal') {
+    const shown = (report.failingPartition ?? []).map((o) => `  c${o.clientId} [${o.callTime}, ${o.returnTime}] ${kvModel.describeOperation!(o.input, o.output)}`);
+    fail('linearizability', `client history is not linearizable; failing key's operations:\n${shown.join('\n')}`);
+  }
+  if (report.result === 'unknown') fail('checker-unknown', `checker budget ${CHECKER_BUDGET_MS} ms exhausted on ${ops.length} operations`);
+
+  return {
+    seed,
+    size,
+    traceHash: trace.hex(),
+    faults: nemesis.counts,
+    network: network.stats,
+    ops: clients.history.counts(),
+    committedEntries: invariants.committedCount(),
+    leaderTerms: invariants.leaderCount(),
+    virtualMs: queue.now,
+    checkerMs: report.elapsedMs,
+    checkQuorum: memberOptions.checkQuorum,
+    preVote: memberOptions.preVote,
+  };
+}
+
+/** Undefined when all members hold the same log, commit and applied index and state; else why not. */
+function converged(members: readonly SimMember[]): string | undefined {
+  const first = members[0]!;
+  if (!first.alive) return `member ${first.id} is down`;
+  const commit = first.raw!.status().hardState.commit;
+  for (const m of members) {
+    if (!m.alive || m.paused) return `member ${m.id} is not running`;
+    const st = m.raw!.status();
+    if (st.hardState.commit !== commit) return `commit ${st.hardState.commit} on ${m.id} vs ${commit} on ${first.id}`;
+    if (m.applied !== commit) return `member ${m.id} applied ${m.applied} of ${commit}`;
+    if (m.disk.lastIndex() !== first.disk.lastIndex()) return `member ${m.id} has ${m.disk.lastIndex()} entries on disk vs ${first.disk.lastIndex()}`;
+    for (let i = 1; i <= m.disk.lastIndex(); i++) {
+      if (m.disk.entryAt(i)!.term !== first.disk.entryAt(i)!.term) return `member ${m.id} entry ${i} term differs`;
+    }
+    if (m.sm.image() !== first.sm.image()) return `member ${m.id} state differs from member ${first.id}`;
+  }
+  return undefined;
+}
