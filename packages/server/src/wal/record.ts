@@ -209,6 +209,15 @@ export class RecordWriter {
   }
 }
 
+/**
+ * A payload that fails its crc in the live segment is a torn write when a sector of it never
+ * reached the disk, or when it ends in zeros and nothing was ever written after it.
+ */
+function looksTorn(buf: Buffer, payloadStart: number, payloadEnd: number, frameEnd: number): boolean {
+  if (hasZeroSector(buf, payloadStart, payloadEnd)) return true;
+  return payloadEnd > payloadStart && buf[payloadEnd - 1] === 0 && isZero(buf, Math.min(frameEnd, buf.length), buf.length);
+}
+
 // ---- decoding -----------------------------------------------------------------------------------
 
 export type DecodedRecord =
@@ -342,7 +351,7 @@ export function scanSegment(
     } else {
       nextCrc = crc32c(crc, buf, p, p + payloadBytes);
       if (nextCrc !== storedCrc) {
-        if (isLast && hasZeroSector(buf, p, p + payloadBytes)) return { validEnd: off, crc, torn: true };
+        if (isLast && looksTorn(buf, p, p + payloadBytes, frameEnd)) return { validEnd: off, crc, torn: true };
         corrupt(off, 'record checksum mismatch');
       }
     }

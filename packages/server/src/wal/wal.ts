@@ -223,74 +223,86 @@ export class Wal {
   readAll(): Promise<WalContents> {
     return this.serial(async () => {
       if (this.mode !== 'opened') throw new WalClosedError(`readAll needs a freshly opened WAL (mode ${this.mode})`);
-      let metadata: Uint8Array | undefined;
-      let state: HardState = EMPTY_HARD_STATE;
-      const entries: Entry[] = [];
-      let matched = false;
-      let crc: number | undefined;
-      let lastEntryIndex = -1;
-      const start = this.start;
-      let tailEnd = 0;
-      let torn = false;
-      for (let i = 0; i < this.held.length; i++) {
-        const seg = this.held[i]!;
-        const isLast = i === this.held.length - 1;
-        const buf = await fs.promises.readFile(path.join(this.dir, seg.name));
-        const scan = scanSegment(buf, seg.name, isLast, crc, (rec, offset) => {
-          switch (rec.type) {
-            case RecordType.Entry: {
-              const e = rec.entry;
-              if (e.index > start.index) {
-                const pos = e.index - start.index - 1;
-                if (pos > entries.length) {
-                  throw new WalCorruptError(seg.name, offset, `entry ${e.index} leaves a gap after ${start.index + entries.length}`);
-                }
-                entries.length = pos; // a later write of an index replaces it and everything after
-                entries.push(e);
-              }
-              lastEntryIndex = e.index;
-              break;
-            }
-            case RecordType.State:
-              state = rec.state;
-              break;
-            case RecordType.Metadata:
-              if (metadata !== undefined && Buffer.compare(metadata, rec.metadata) !== 0) {
-                throw new WalMetadataConflictError(`metadata in ${seg.name} differs from the earlier segments`);
-              }
-              metadata = rec.metadata;
-              break;
-            case RecordType.Snapshot:
-              if (rec.snapshot.index === start.index) {
-                if (rec.snapshot.term !== start.term) {
-                  throw new WalSnapshotMismatchError(
-                    `snapshot ${start.index} has term ${rec.snapshot.term} in the WAL, ${start.term} requested`,
-                  );
-                }
-                matched = true;
-              }
-              break;
-            case RecordType.Crc:
-              break;
-          }
-        });
-        crc = scan.crc;
-        if (isLast) {
-          tailEnd = scan.validEnd;
-          torn = scan.torn;
-        }
+      try {
+        return await this.replay();
+      } catch (err) {
+        // A WAL that cannot be replayed is closed (fd and lock released) so the caller may retry.
+        this.mode = 'closed';
+        fs.closeSync(this.tailFd);
+        this.lock.release();
+        throw err;
       }
-      if (!matched) throw new WalSnapshotNotFoundError(`no snapshot record {index ${start.index}, term ${start.term}}`);
-      if (torn) await this.zeroTail(tailEnd);
-      this.tailOffset = tailEnd;
-      this.writer = new RecordWriter(crc ?? 0);
-      this.state = state;
-      this.enti = Math.max(lastEntryIndex, start.index);
-      this.metadata = metadata ?? new Uint8Array(0);
-      this.mode = 'appending';
-      this.startPipeline();
-      return { metadata: this.metadata, hardState: state, entries };
     });
+  }
+
+  private async replay(): Promise<WalContents> {
+    let metadata: Uint8Array | undefined;
+    let state: HardState = EMPTY_HARD_STATE;
+    const entries: Entry[] = [];
+    let matched = false;
+    let crc: number | undefined;
+    let lastEntryIndex = -1;
+    const start = this.start;
+    let tailEnd = 0;
+    let torn = false;
+    for (let i = 0; i < this.held.length; i++) {
+      const seg = this.held[i]!;
+      const isLast = i === this.held.length - 1;
+      const buf = await fs.promises.readFile(path.join(this.dir, seg.name));
+      const scan = scanSegment(buf, seg.name, isLast, crc, (rec, offset) => {
+        switch (rec.type) {
+          case RecordType.Entry: {
+            const e = rec.entry;
+            if (e.index > start.index) {
+              const pos = e.index - start.index - 1;
+              if (pos > entries.length) {
+                throw new WalCorruptError(seg.name, offset, `entry ${e.index} leaves a gap after ${start.index + entries.length}`);
+              }
+              entries.length = pos; // a later write of an index replaces it and everything after
+              entries.push(e);
+            }
+            lastEntryIndex = e.index;
+            break;
+          }
+          case RecordType.State:
+            state = rec.state;
+            break;
+          case RecordType.Metadata:
+            if (metadata !== undefined && Buffer.compare(metadata, rec.metadata) !== 0) {
+              throw new WalMetadataConflictError(`metadata in ${seg.name} differs from the earlier segments`);
+            }
+            metadata = rec.metadata;
+            break;
+          case RecordType.Snapshot:
+            if (rec.snapshot.index === start.index) {
+              if (rec.snapshot.term !== start.term) {
+                throw new WalSnapshotMismatchError(
+                  `snapshot ${start.index} has term ${rec.snapshot.term} in the WAL, ${start.term} requested`,
+                );
+              }
+              matched = true;
+            }
+            break;
+          case RecordType.Crc:
+            break;
+        }
+      });
+      crc = scan.crc;
+      if (isLast) {
+        tailEnd = scan.validEnd;
+        torn = scan.torn;
+      }
+    }
+    if (!matched) throw new WalSnapshotNotFoundError(`no snapshot record {index ${start.index}, term ${start.term}}`);
+    if (torn) await this.zeroTail(tailEnd);
+    this.tailOffset = tailEnd;
+    this.writer = new RecordWriter(crc ?? 0);
+    this.state = state;
+    this.enti = Math.max(lastEntryIndex, start.index);
+    this.metadata = metadata ?? new Uint8Array(0);
+    this.mode = 'appending';
+    this.startPipeline();
+    return { metadata: this.metadata, hardState: state, entries };
   }
 
   /**
