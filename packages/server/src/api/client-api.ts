@@ -1,0 +1,85 @@
+// Builds the client-facing API of one member (gRPC services + HTTP routes) and serves it on every
+// --listen-client-urls entry.
+
+import type { ServerConfig } from '../config/server-config';
+import { grpcMaxReceiveBytes } from '../config/limits';
+import type { EtcdServerApi } from '../etcdserver/server-api';
+import { listenClientUrl, type ClientListener } from './client-listener';
+import { registerClusterService } from './grpc/cluster';
+import { registerHealthService } from './grpc/health';
+import { registerKvService } from './grpc/kv';
+import { registerMaintenanceService } from './grpc/maintenance';
+import { GrpcServer } from './grpc/server';
+import { silentLogger, type ApiLogger } from './grpc/types';
+import { registerUnimplementedServices } from './grpc/unimplemented';
+import { healthHandler } from './http/health';
+import { createServerMetrics, type ServerMetrics } from './http/metrics';
+import { HttpRouter } from './http/router';
+import { versionHandler } from './http/version';
+
+export type ClientApiConfig = Pick<ServerConfig, 'maxRequestBytes' | 'cors'>;
+
+export interface ClientApi {
+  readonly grpc: GrpcServer;
+  readonly http: HttpRouter;
+  readonly metrics: ServerMetrics;
+}
+
+export function createClientApi(member: EtcdServerApi, config: ClientApiConfig, logger: ApiLogger = silentLogger): ClientApi {
+  const http = new HttpRouter({ cors: config.cors, logger });
+  const grpc = new GrpcServer({
+    maxReceiveBytes: grpcMaxReceiveBytes(config.maxRequestBytes),
+    logger,
+    fallback: (stream, headers) => http.handleHttp2(stream, headers),
+  });
+  registerKvService(grpc, member);
+  registerMaintenanceService(grpc, member);
+  registerClusterService(grpc, member);
+  registerHealthService(grpc);
+  registerUnimplementedServices(grpc);
+
+  const metrics = createServerMetrics(member, grpc);
+  http.add('/health', healthHandler(member, metrics));
+  http.add('/version', versionHandler);
+  http.add('/metrics', metrics.handler);
+  return { grpc, http, metrics };
+}
+
+export type ClientListenConfig = Pick<
+  ServerConfig,
+  'listenClientUrls' | 'maxConcurrentStreams' | 'grpcKeepaliveIntervalMs' | 'grpcKeepaliveTimeoutMs'
+>;
+
+export interface ClientServing {
+  readonly api: ClientApi;
+  readonly listeners: readonly ClientListener[];
+  close(): Promise<void>;
+}
+
+/** Listens on every client URL; if one fails, the ones already open are closed. */
+export async function serveClients(api: ClientApi, config: ClientListenConfig, logger: ApiLogger = silentLogger): Promise<ClientServing> {
+  const listeners: ClientListener[] = [];
+  try {
+    for (const url of config.listenClientUrls) {
+      listeners.push(await listenClientUrl({
+        url,
+        grpc: api.grpc,
+        http: api.http,
+        maxConcurrentStreams: config.maxConcurrentStreams,
+        keepaliveIntervalMs: config.grpcKeepaliveIntervalMs,
+        keepaliveTimeoutMs: config.grpcKeepaliveTimeoutMs,
+        logger,
+      }));
+    }
+  } catch (err) {
+    await Promise.all(listeners.map((l) => l.close()));
+    throw err;
+  }
+  return {
+    api,
+    listeners,
+    close: async () => {
+      await Promise.all(listeners.map((l) => l.close()));
+    },
+  };
+}

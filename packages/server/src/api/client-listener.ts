@@ -1,0 +1,175 @@
+// One listener per --listen-client-urls entry serving gRPC (HTTP/2, h2c prior knowledge) and
+// HTTP/1.1 on the same port, like etcd's cmux: the first bytes of a connection decide. HTTP/2
+// requests without a gRPC content-type go to the HTTP router too.
+
+import http from 'node:http';
+import http2 from 'node:http2';
+import net from 'node:net';
+import { rm } from 'node:fs/promises';
+import type { GrpcServer } from './grpc/server';
+import type { HttpRouter } from './http/router';
+import { silentLogger, type ApiLogger } from './grpc/types';
+
+export interface ClientListenerOptions {
+  /** `http://host:port` (port 0 picks a free one) or `unix://path`. */
+  readonly url: string;
+  readonly grpc: GrpcServer;
+  readonly http: HttpRouter;
+  /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS (etcd: --max-concurrent-streams). */
+  readonly maxConcurrentStreams?: number;
+  /** Server -> client PING period; 0 disables (etcd: --grpc-keepalive-interval). */
+  readonly keepaliveIntervalMs?: number;
+  /** Close a connection whose PING is not acknowledged within this (--grpc-keepalive-timeout). */
+  readonly keepaliveTimeoutMs?: number;
+  readonly logger?: ApiLogger;
+}
+
+export interface ClientListener {
+  /** The URL as listened on, with the real port when 0 was asked for. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting, sends GOAWAY to HTTP/2 sessions, ends idle HTTP/1.1 connections. */
+  close(graceMs?: number): Promise<void>;
+}
+
+const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+/** Bytes needed to tell the HTTP/2 preface from an HTTP/1.x request line. */
+const SNIFF_BYTES = 3;
+/** Node's per-session buffer limit in MB; the default (10) trips ENHANCE_YOUR_CALM under load. */
+const HTTP2_SESSION_MEMORY_MB = 64;
+const MAX_HTTP2_SETTING = 2 ** 32 - 1;
+const DEFAULT_CLOSE_GRACE_MS = 1000;
+
+export function isHttp2Preface(head: Buffer): boolean {
+  const n = Math.min(head.length, HTTP2_PREFACE.length);
+  return HTTP2_PREFACE.subarray(0, n).equals(head.subarray(0, n));
+}
+
+export async function listenClientUrl(options: ClientListenerOptions): Promise<ClientListener> {
+  const url = new URL(options.url);
+  const logger = options.logger ?? silentLogger;
+  if (url.protocol === 'https:' || url.protocol === 'unixs:') {
+    throw new Error(`${options.url}: TLS client listeners are not supported by tsetcd yet`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'unix:') {
+    throw new Error(`${options.url}: URL scheme must be http, https, unix, or unixs`);
+  }
+
+  const h2 = http2.createServer({
+    settings: { maxConcurrentStreams: Math.min(options.maxConcurrentStreams ?? MAX_HTTP2_SETTING, MAX_HTTP2_SETTING) },
+    maxSessionMemory: HTTP2_SESSION_MEMORY_MB,
+  });
+  const grpc = options.grpc;
+  h2.on('stream', (stream, headers) => grpc.handleStream(stream, headers));
+  const sessions = new Set<http2.ServerHttp2Session>();
+  const keepaliveIntervalMs = options.keepaliveIntervalMs ?? 0;
+  const keepaliveTimeoutMs = options.keepaliveTimeoutMs ?? 0;
+  h2.on('session', (session) => {
+    sessions.add(session);
+    session.on('error', (err) => logger.debug({ err }, 'HTTP/2 session error'));
+    let pinger: NodeJS.Timeout | undefined;
+    if (keepaliveIntervalMs > 0) {
+      pinger = setInterval(() => keepalivePing(session, keepaliveTimeoutMs), keepaliveIntervalMs);
+      pinger.unref();
+    }
+    session.once('close', () => {
+      sessions.delete(session);
+      if (pinger !== undefined) clearInterval(pinger);
+    });
+  });
+  h2.on('sessionError', (err) => logger.debug({ err }, 'HTTP/2 session error'));
+
+  const router = options.http;
+  const h1 = http.createServer((req, res) => router.handleHttp1(req, res));
+  h1.on('upgrade', (req, socket, head) => router.handleUpgrade(req, socket, head));
+  h1.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+    else socket.destroy();
+  });
+
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    sniff(socket, h1, h2);
+  });
+
+  const listenPath = url.protocol === 'unix:' ? decodeURIComponent(url.host + url.pathname) : undefined;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    const done = (): void => {
+      server.off('error', reject);
+      resolve();
+    };
+    if (listenPath !== undefined) {
+      server.listen(listenPath, done);
+    } else {
+      const host = url.hostname === 'localhost' ? '127.0.0.1' : url.hostname.replace(/^\[|\]$/g, '');
+      server.listen(Number(url.port), host, done);
+    }
+  });
+  server.on('error', (err) => logger.error({ err, url: options.url }, 'client listener error'));
+
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const boundUrl = listenPath !== undefined ? options.url : `${url.protocol}//${url.hostname}:${port}`;
+  let closing: Promise<void> | undefined;
+
+  return {
+    url: boundUrl,
+    port,
+    close(graceMs = DEFAULT_CLOSE_GRACE_MS): Promise<void> {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const session of sessions) session.close();
+        h1.closeIdleConnections();
+        const timer = setTimeout(() => {
+          for (const socket of sockets) socket.destroy();
+        }, graceMs);
+        timer.unref();
+        await closed;
+        clearTimeout(timer);
+        if (listenPath !== undefined) await rm(listenPath, { force: true });
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Reads just enough of the connection to pick a protocol, then hands the socket over. */
+function sniff(socket: net.Socket, h1: http.Server, h2: http2.Http2Server): void {
+  let head: Buffer | undefined;
+  const onData = (chunk: Buffer): void => {
+    head = head === undefined ? chunk : Buffer.concat([head, chunk]);
+    if (head.length < SNIFF_BYTES && isHttp2Preface(head)) return;
+    socket.off('data', onData);
+    socket.off('end', onEnd);
+    socket.pause();
+    socket.unshift(head);
+    if (isHttp2Preface(head.subarray(0, SNIFF_BYTES))) {
+      h2.emit('connection', socket);
+    } else {
+      h1.emit('connection', socket);
+      socket.resume();
+    }
+  };
+  const onEnd = (): void => {
+    socket.destroy();
+  };
+  socket.on('data', onData);
+  socket.on('end', onEnd);
+}
+
+function keepalivePing(session: http2.ServerHttp2Session, timeoutMs: number): void {
+  if (session.closed || session.destroyed) return;
+  let timer: NodeJS.Timeout | undefined;
+  if (timeoutMs > 0) {
+    timer = setTimeout(() => session.destroy(), timeoutMs);
+    timer.unref();
+  }
+  session.ping((err) => {
+    if (timer !== undefined) clearTimeout(timer);
+    if (err && !session.destroyed) session.destroy();
+  });
+}

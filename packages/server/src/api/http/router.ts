@@ -1,0 +1,176 @@
+// The client port's HTTP router: exact paths and subtree prefixes (like Go's ServeMux), CORS
+// headers on every response, OPTIONS answered 200, everything else 404 like etcd. Other layers
+// (the /v3 gateway, /v2) extend it with addPrefix / addRawPrefix / addUpgrade.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import type { Duplex } from 'node:stream';
+import { NOT_FOUND, goHttpError } from './responses';
+import type { HttpHandler, HttpRequest, HttpResponse, RawHttpHandler, UpgradeHandler } from './types';
+import { silentLogger, type ApiLogger } from '../grpc/types';
+
+export interface HttpRouterOptions {
+  /** --cors: `*` or empty allows all; otherwise the Origin is echoed when listed. */
+  readonly cors?: readonly string[];
+  readonly logger?: ApiLogger;
+  /** Default body limit for readBody(). */
+  readonly maxBodyBytes?: number;
+}
+
+const CORS_METHODS = 'POST, GET, OPTIONS, PUT, DELETE';
+const CORS_HEADERS = 'accept, content-type, authorization';
+const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+export class HttpRouter {
+  private readonly exact = new Map<string, HttpHandler>();
+  private prefixes: Array<{ prefix: string; handler: HttpHandler }> = [];
+  private rawPrefixes: Array<{ prefix: string; handler: RawHttpHandler }> = [];
+  private upgrades: Array<{ prefix: string; handler: UpgradeHandler }> = [];
+  private readonly allowAllOrigins: boolean;
+  private readonly origins: ReadonlySet<string>;
+  private readonly logger: ApiLogger;
+  private readonly maxBodyBytes: number;
+
+  constructor(options: HttpRouterOptions = {}) {
+    const cors = options.cors ?? ['*'];
+    this.allowAllOrigins = cors.length === 0 || cors.includes('*');
+    this.origins = new Set(cors);
+    this.logger = options.logger ?? silentLogger;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  }
+
+  /** Exact path (any method; the handler checks it). */
+  add(path: string, handler: HttpHandler): this {
+    this.exact.set(path, handler);
+    return this;
+  }
+
+  /** Every path under `prefix` (which should end with '/'); the longest prefix wins. */
+  addPrefix(prefix: string, handler: HttpHandler): this {
+    this.prefixes.push({ prefix, handler });
+    this.prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
+    return this;
+  }
+
+  /** A streaming handler for HTTP/1.1 requests under `prefix` (checked before the others). */
+  addRawPrefix(prefix: string, handler: RawHttpHandler): this {
+    this.rawPrefixes.push({ prefix, handler });
+    this.rawPrefixes.sort((a, b) => b.prefix.length - a.prefix.length);
+    return this;
+  }
+
+  addUpgrade(prefix: string, handler: UpgradeHandler): this {
+    this.upgrades.push({ prefix, handler });
+    return this;
+  }
+
+  corsHeaders(origin: string | undefined): Record<string, string> {
+    let allowOrigin: string | undefined;
+    if (this.allowAllOrigins) allowOrigin = '*';
+    else if (origin !== undefined && this.origins.has(origin)) allowOrigin = origin;
+    const headers: Record<string, string> = {
+      'access-control-allow-methods': CORS_METHODS,
+      'access-control-allow-headers': CORS_HEADERS,
+    };
+    if (allowOrigin !== undefined) headers['access-control-allow-origin'] = allowOrigin;
+    return headers;
+  }
+
+  /** Resolves a request to a response (no I/O besides the handler's own). */
+  async dispatch(req: HttpRequest): Promise<HttpResponse> {
+    if (req.method === 'OPTIONS') return { status: 200 };
+    const handler = this.exact.get(req.path) ?? this.prefixes.find((p) => req.path.startsWith(p.prefix))?.handler;
+    if (handler === undefined) return NOT_FOUND;
+    try {
+      return await handler(req);
+    } catch (err) {
+      this.logger.error({ err, path: req.path }, 'HTTP handler failed');
+      return goHttpError(500, 'Internal Server Error');
+    }
+  }
+
+  /** The http.Server 'request' listener. */
+  handleHttp1(req: IncomingMessage, res: ServerResponse): void {
+    const { path, query } = splitUrl(req.url ?? '/');
+    const origin = headerString(req.headers.origin);
+    for (const [name, value] of Object.entries(this.corsHeaders(origin))) res.setHeader(name, value);
+    if (req.method !== 'OPTIONS') {
+      const raw = this.rawPrefixes.find((p) => path.startsWith(p.prefix));
+      if (raw !== undefined) {
+        raw.handler(req, res);
+        return;
+      }
+    }
+    const request: HttpRequest = {
+      method: req.method ?? 'GET',
+      path,
+      query,
+      headers: req.headers,
+      readBody: (limit) => readAll(req, limit ?? this.maxBodyBytes),
+    };
+    void this.dispatch(request).then((response) => {
+      if (res.writableEnded) return;
+      const body = response.body ?? '';
+      res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(body)) });
+      res.end(body);
+    });
+  }
+
+  /** The http.Server 'upgrade' listener; unknown upgrades are refused with 404. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const { path } = splitUrl(req.url ?? '/');
+    const match = this.upgrades.find((u) => path.startsWith(u.prefix));
+    if (match !== undefined) {
+      match.handler(req, socket, head);
+      return;
+    }
+    socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+  }
+
+  /** A non-gRPC request that arrived over HTTP/2 (h2c prior knowledge). */
+  handleHttp2(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+    stream.on('error', () => {});
+    const { path, query } = splitUrl(headers[':path'] ?? '/');
+    const request: HttpRequest = {
+      method: headerString(headers[':method']) ?? 'GET',
+      path,
+      query,
+      headers,
+      readBody: (limit) => readAll(stream, limit ?? this.maxBodyBytes),
+    };
+    const cors = this.corsHeaders(headerString(headers.origin));
+    void this.dispatch(request).then((response) => {
+      if (stream.destroyed || stream.closed) return;
+      const body = response.body ?? '';
+      stream.respond({ ':status': response.status, ...cors, ...response.headers, 'content-length': String(Buffer.byteLength(body)) });
+      stream.end(body);
+    });
+  }
+}
+
+function headerString(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function splitUrl(url: string): { path: string; query: URLSearchParams } {
+  const q = url.indexOf('?');
+  if (q < 0) return { path: url, query: new URLSearchParams() };
+  return { path: url.slice(0, q), query: new URLSearchParams(url.slice(q + 1)) };
+}
+
+function readAll(source: NodeJS.ReadableStream, limitBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    source.on('data', (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > limitBytes) {
+        reject(new Error(`request body larger than ${limitBytes} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    source.on('end', () => resolve(Buffer.concat(chunks, total)));
+    source.on('error', reject);
+  });
+}

@@ -1,0 +1,11 @@
+export { createClientApi, serveClients, type ClientApi, type ClientServing, type ClientApiConfig, type ClientListenConfig } from './client-api';
+export { listenClientUrl, isHttp2Preface, type ClientListener, type ClientListenerOptions } from './client-listener';
+export { GrpcServer, toGrpcError, STREAM_REQUEST_QUEUE_MAX, type GrpcServerOptions } from './grpc/server';
+export type { UnaryHandler, StreamHandler, StreamCall, ServiceHandlers, ApiLogger, Route } from './grpc/types';
+export { silentLogger } from './grpc/types';
+export { encodeGrpcMessage, decodeGrpcMessage } from './grpc/grpc-message';
+export { parseGrpcTimeoutMs, formatGrpcTimeout } from './grpc/grpc-timeout';
+export { encodeFrame, frameBytes, Deframer, FRAME_HEADER_BYTES } from './grpc/framing';
+export { HttpRouter, type HttpRouterOptions } from './http/router';
+export type { HttpRequest, HttpResponse, HttpHandler, RawHttpHandler, UpgradeHandler } from './http/types';
+export { goHttpError, NOT_FOUND, methodNotAllowed } from './http/responses';
