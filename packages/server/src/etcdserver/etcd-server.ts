@@ -1,0 +1,565 @@
+// The member (etcd's EtcdServer): proposals, linearizable reads, apply, headers, maintenance.
+// The raft driver loop (raft-driver.ts) owns the Ready cycle; this class owns what goes in
+// (proposals, ReadIndex) and what comes out (apply results, read states, leadership).
+
+import { randomInt } from 'node:crypto';
+import {
+  AlarmRequest_AlarmAction,
+  AlarmType,
+  ErrNoLeader,
+  ErrNoSpace,
+  ErrRequestCancelled,
+  ErrRequestTooLarge,
+  ErrStopped,
+  ErrTimeout,
+  ErrTooManyRequests,
+  InternalRaftRequest,
+  type AlarmRequest,
+  type AlarmResponse,
+  type CompactionRequest,
+  type CompactionResponse,
+  type DefragmentResponse,
+  type DeleteRangeRequest,
+  type DeleteRangeResponse,
+  type HashKVRequest,
+  type HashKVResponse,
+  type HashResponse,
+  type MemberListResponse,
+  type PutRequest,
+  type PutResponse,
+  type RangeRequest,
+  type RangeResponse,
+  type ResponseHeader,
+  type SnapshotResponse,
+  type StatusResponse,
+  type TxnRequest,
+  type TxnResponse,
+} from '@tsetcd/api';
+import type { Logger } from 'pino';
+import type { Backend } from '../backend/backend';
+import { MAX_GAP_BETWEEN_APPLY_AND_COMMIT_INDEX, RAFT_MAX_INFLIGHT_MSGS, RAFT_MAX_SIZE_PER_MSG_BYTES, SNAPSHOT_CATCH_UP_ENTRIES } from '../config/limits';
+import { KvStore } from '../mvcc/kv-store';
+import { IdGenerator } from '../pkg/idutil';
+import { Wait, WaitTime } from '../pkg/wait';
+import { RawNode } from '../raft/raw-node';
+import type { MemoryStorage } from '../raft/memory-storage';
+import { StateType, type ConfState, type Entry, type HardState, type RaftConfig, type Snapshot, type SoftState } from '../raft/types';
+import type { Snapshotter } from '../snap';
+import type { Wal } from '../wal';
+import { AlarmStore } from './alarm-store';
+import { Applier, type ApplyResult } from './applier';
+import { assert } from './assert';
+import { checkDeleteRangeRequest, checkPutRequest, checkRangeRequest, checkTxnRequest, isTxnReadOnly, isTxnSerializable, rangeLocal, txnReadOnlyLocal } from './kv-requests';
+import { snapshotStream } from './maintenance';
+import { formatId } from './member-id';
+import { encodeMemberJson, type Membership } from './membership';
+import { BackendQuota, costPut, costTxn } from './quota';
+import { RaftDriver } from './raft-driver';
+import { ReadIndexBatcher } from './read-index';
+import type { EtcdServerApi, MemberIdentity, RequestContext } from './server-api';
+import type { OpenedStorage } from './server-storage';
+
+export interface EtcdServerOptions {
+  readonly name: string;
+  readonly heartbeatIntervalMs: number;
+  readonly electionTimeoutMs: number;
+  readonly snapshotCount: number;
+  readonly maxSnapshots: number;
+  readonly maxWals: number;
+  readonly maxRequestBytes: number;
+  readonly maxTxnOps: number;
+  readonly quotaBackendBytes: number;
+  readonly requestTimeoutMs: number;
+  readonly preVote: boolean;
+  readonly serverVersion: string;
+}
+
+export interface ServerStats {
+  /** Readies processed by the driver (each with a WAL write = at most one fdatasync). */
+  readonly readyCount: number;
+  readonly entriesPersisted: number;
+  readonly appliedIndex: number;
+  readonly committedIndex: number;
+  readonly snapshotIndex: number;
+}
+
+function raceAbort<T>(p: Promise<T>, signal: AbortSignal, onAbort: () => Error): Promise<T> {
+  if (signal.aborted) return Promise.reject(onAbort());
+  return new Promise<T>((resolve, reject) => {
+    const abort = (): void => reject(onAbort());
+    signal.addEventListener('abort', abort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', abort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(e);
+      },
+    );
+  });
+}
+
+export class EtcdServer implements EtcdServerApi {
+  readonly identity: MemberIdentity;
+  private readonly backend: Backend;
+  private readonly wal: Wal;
+  private readonly snapshotter: Snapshotter;
+  private readonly raftStorage: MemoryStorage;
+  private readonly membership: Membership;
+  private readonly node: RawNode;
+  private readonly driver: RaftDriver;
+  readonly kv: KvStore;
+  private readonly applier: Applier;
+  private readonly alarms: AlarmStore;
+  private readonly quota: BackendQuota;
+  private readonly wait = new Wait<ApplyResult>();
+  private readonly appliedWait: WaitTime;
+  private readonly readIndex: ReadIndexBatcher;
+  private readonly idGen: IdGenerator;
+  private readonly stopController = new AbortController();
+  private lead = 0n;
+  private raftState = StateType.Follower;
+  private term = 0;
+  /** The term whose first entry (the leader's no-op) this member has applied. */
+  private appliedNoopTerm = 0;
+  private stateWaiters: (() => void)[] = [];
+  private confState: ConfState;
+  private snapshotIndex: number;
+  private snapshotInProgress = false;
+  private defragInProgress: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+  private fatal: unknown;
+
+  constructor(
+    private readonly opts: EtcdServerOptions,
+    storage: OpenedStorage,
+    private readonly logger: Logger,
+  ) {
+    assert(opts.heartbeatIntervalMs > 0 && opts.electionTimeoutMs >= opts.heartbeatIntervalMs, 'raft timing is validated by config');
+    this.identity = { clusterId: storage.clusterId, memberId: storage.memberId, name: opts.name };
+    this.backend = storage.backend;
+    this.wal = storage.wal;
+    this.snapshotter = storage.snapshotter;
+    this.raftStorage = storage.raftStorage;
+    this.membership = storage.membership;
+    this.idGen = new IdGenerator(storage.memberId, Date.now());
+    this.kv = new KvStore(this.backend);
+    this.alarms = new AlarmStore(this.backend.readTx());
+    this.quota = new BackendQuota(opts.quotaBackendBytes, () => this.backend.size);
+    this.confState = storage.snapshot?.metadata.confState ?? { voters: [], learners: [] };
+    this.snapshotIndex = storage.snapshot?.metadata.index ?? 0;
+    this.term = storage.hardState.term;
+    const startApplied = this.snapshotIndex;
+    this.appliedWait = new WaitTime(Math.max(startApplied, this.backend.consistentIndex()));
+
+    const raftConfig: RaftConfig = {
+      id: storage.memberId,
+      electionTick: Math.floor(opts.electionTimeoutMs / opts.heartbeatIntervalMs),
+      heartbeatTick: 1,
+      storage: this.raftStorage,
+      applied: startApplied,
+      maxSizePerMsg: RAFT_MAX_SIZE_PER_MSG_BYTES,
+      maxInflightMsgs: RAFT_MAX_INFLIGHT_MSGS,
+      checkQuorum: true,
+      preVote: opts.preVote,
+      randomInt: (n) => randomInt(n),
+      logger: {
+        debug: (m) => logger.debug(m),
+        info: (m) => logger.info(m),
+        warn: (m) => logger.warn(m),
+      },
+    };
+    this.node = storage.isNew
+      ? RawNode.bootstrap(
+          raftConfig,
+          this.membership.ids().map((id) => ({ id, context: memberContext(this.membership, id) })),
+        )
+      : new RawNode(raftConfig);
+
+    this.applier = new Applier({
+      kv: this.kv,
+      alarms: this.alarms,
+      quota: this.quota,
+      node: this.node,
+      memberId: storage.memberId,
+      isWaiting: (id) => this.wait.isRegistered(id),
+      onAlarmChange: () => undefined,
+    });
+
+    this.readIndex = new ReadIndexBatcher({
+      requestReadIndex: (ctx) => {
+        if (this.stopped) return;
+        this.node.readIndex(ctx);
+        this.driver.notify();
+      },
+      waitReadable: (signal) => this.waitUntil(() => this.isReady(), signal),
+      appliedWait: this.appliedWait,
+      nextId: () => this.idGen.next(),
+      timeoutError: () => new ErrTimeout(),
+      timeoutMs: opts.requestTimeoutMs,
+    });
+
+    this.driver = new RaftDriver(
+      {
+        node: this.node,
+        storage: this.raftStorage,
+        persister: {
+          saveSnapshot: async (snap) => {
+            await this.snapshotter.save(snap);
+            await this.wal.saveSnapshot({ index: snap.metadata.index, term: snap.metadata.term });
+          },
+          save: (hs, entries) => this.wal.save(hs, entries),
+        },
+        hooks: {
+          onSoftState: (ss) => this.onSoftState(ss),
+          onHardState: (hs) => this.onHardState(hs),
+          onReadStates: (rs) => this.readIndex.onReadStates(rs),
+          apply: (snap, entries) => this.apply(snap, entries),
+          send: (messages) => {
+            // Peer transport is a later issue: a single member never produces messages.
+            if (messages.length > 0) this.logger.warn({ count: messages.length }, 'dropping raft messages: no peer transport');
+          },
+          onFatal: (err) => this.onFatal(err),
+        },
+        tickIntervalMs: opts.heartbeatIntervalMs,
+      },
+      { applied: startApplied, committed: storage.hardState.commit },
+    );
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------------
+
+  start(): void {
+    this.driver.start();
+    // A single voter need not wait an election timeout to lead (etcd fast-forwards its ticks).
+    this.driver.notify();
+    this.campaignIfAlone();
+    this.logger.info(
+      { memberId: formatId(this.identity.memberId), clusterId: formatId(this.identity.clusterId), name: this.identity.name },
+      'started member',
+    );
+  }
+
+  private campaignIfAlone(): void {
+    const voters = this.confState.voters;
+    if (voters.length === 1 && voters[0] === this.identity.memberId && this.raftState !== StateType.Leader && !this.stopped) {
+      this.node.campaign();
+      this.driver.notify();
+    }
+  }
+
+  private get stopped(): boolean {
+    return this.stopController.signal.aborted;
+  }
+
+  isReady(): boolean {
+    return !this.stopped && this.lead !== 0n && this.appliedNoopTerm === this.term && this.term > 0;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    this.stopController.abort();
+    this.notifyStateWaiters();
+    const stopped = new ErrStopped();
+    this.readIndex.close(stopped);
+    this.wait.triggerAll(() => ({ error: stopped }));
+    await this.driver.stop();
+    await this.defragInProgress?.catch(() => undefined);
+    await this.wal.close().catch((err: unknown) => this.logger.warn({ err }, 'closing WAL'));
+    await this.backend.close();
+    this.logger.info({ stats: this.stats() }, 'stopped member');
+  }
+
+  private onFatal(err: unknown): void {
+    this.fatal = err;
+    this.logger.error({ err }, 'raft driver stopped: member is going down');
+    void this.close();
+  }
+
+  stats(): ServerStats {
+    return {
+      ...this.driver.stats,
+      appliedIndex: this.driver.applied,
+      committedIndex: this.driver.committed,
+      snapshotIndex: this.snapshotIndex,
+    };
+  }
+
+  // ---- raft state ------------------------------------------------------------------------------
+
+  private onSoftState(ss: SoftState): void {
+    if (ss.lead !== this.lead) this.logger.info({ leader: formatId(ss.lead), term: this.term }, 'leader changed');
+    this.lead = ss.lead;
+    this.raftState = ss.raftState;
+    this.notifyStateWaiters();
+  }
+
+  private onHardState(hs: HardState): void {
+    this.term = hs.term;
+    this.notifyStateWaiters();
+  }
+
+  private notifyStateWaiters(): void {
+    const waiters = this.stateWaiters;
+    this.stateWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Resolves when `cond()` holds (checked on every raft state change), rejects on abort/stop. */
+  private async waitUntil(cond: () => boolean, signal: AbortSignal): Promise<void> {
+    while (!cond()) {
+      if (this.stopped) throw new ErrStopped();
+      if (signal.aborted) throw new ErrTimeout();
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        this.stateWaiters.push(done);
+        signal.addEventListener('abort', done, { once: true });
+      });
+    }
+  }
+
+  private header(revision?: bigint): ResponseHeader {
+    return {
+      clusterId: this.identity.clusterId,
+      memberId: this.identity.memberId,
+      revision: revision ?? this.kv.rev(),
+      raftTerm: BigInt(this.term),
+    };
+  }
+
+  /** Fills cluster/member/term; keeps a revision the applier set, else the current one. */
+  private fillHeader<T extends { header: ResponseHeader | undefined }>(resp: T): T {
+    const rev = resp.header?.revision;
+    resp.header = this.header(rev !== undefined && rev !== 0n ? rev : undefined);
+    return resp;
+  }
+
+  // ---- apply -----------------------------------------------------------------------------------
+
+  private async apply(snapshot: Snapshot | undefined, entries: readonly Entry[]): Promise<void> {
+    assert(snapshot === undefined, 'receiving raft snapshots from a leader needs the peer transport (not built)');
+    if (entries.length === 0) return;
+    while (this.defragInProgress !== undefined) await this.defragInProgress.catch(() => undefined);
+    const consistentIndex = this.backend.consistentIndex();
+    const last = entries[entries.length - 1]!;
+    const outcome = this.backend.batchTx((tx) => {
+      const out = this.applier.applyEntries(tx, entries, consistentIndex);
+      if (last.index > consistentIndex) tx.setConsistentIndex(last.index);
+      return out;
+    });
+    if (outcome.confState !== undefined) {
+      this.confState = outcome.confState;
+      this.campaignIfAlone();
+    }
+    for (const t of outcome.emptyEntryTerms) if (t > this.appliedNoopTerm) this.appliedNoopTerm = t;
+    if (this.appliedWait.lastTriggered < last.index) this.appliedWait.trigger(last.index);
+    for (const { id, result } of outcome.results) this.wait.trigger(id, result);
+    if (outcome.emptyEntryTerms.length > 0) this.notifyStateWaiters();
+    if (outcome.raiseNoSpace) this.raiseNoSpaceAlarm();
+    await this.maybeSnapshot(last.index);
+  }
+
+  /** etcd's triggerSnapshot: every --snapshot-count applied entries, then compact the raft log. */
+  private async maybeSnapshot(appliedIndex: number): Promise<void> {
+    if (appliedIndex - this.snapshotIndex <= this.opts.snapshotCount || this.snapshotInProgress) return;
+    this.snapshotInProgress = true;
+    try {
+      // The backend must durably hold everything up to the snapshot before the WAL lets go of it.
+      await this.backend.sync();
+      const data = new TextEncoder().encode(JSON.stringify({ members: this.membership.ids().map(formatId) }));
+      const snap = this.raftStorage.createSnapshot(appliedIndex, this.confState, data);
+      await this.snapshotter.save(snap);
+      await this.wal.saveSnapshot({ index: snap.metadata.index, term: snap.metadata.term });
+      this.wal.releaseLockTo(snap.metadata.index);
+      const compactIndex = appliedIndex > SNAPSHOT_CATCH_UP_ENTRIES ? appliedIndex - SNAPSHOT_CATCH_UP_ENTRIES : 1;
+      this.raftStorage.compact(compactIndex);
+      this.snapshotIndex = appliedIndex;
+      const purgedWals = this.opts.maxWals > 0 ? await this.wal.purge(this.opts.maxWals) : [];
+      const purgedSnaps = this.opts.maxSnapshots > 0 ? await this.snapshotter.purge(this.opts.maxSnapshots) : [];
+      this.logger.info({ snapshotIndex: appliedIndex, compactIndex, purgedWals, purgedSnaps }, 'saved snapshot');
+    } finally {
+      this.snapshotInProgress = false;
+    }
+  }
+
+  private raiseNoSpaceAlarm(): void {
+    const req: AlarmRequest = { action: AlarmRequest_AlarmAction.ACTIVATE, memberID: this.identity.memberId, alarm: AlarmType.NOSPACE };
+    this.propose({ alarm: req }, { signal: this.stopController.signal }).catch((err: unknown) =>
+      this.logger.warn({ err }, 'raising NOSPACE alarm failed'),
+    );
+  }
+
+  // ---- proposals -------------------------------------------------------------------------------
+
+  /** etcd's processInternalRaftRequestOnce. */
+  private async propose(partial: Partial<InternalRaftRequest>, ctx: RequestContext): Promise<unknown> {
+    if (this.stopped) throw new ErrStopped();
+    if (ctx.requireLeader && this.lead === 0n) throw new ErrNoLeader();
+    if (this.driver.committed > this.driver.applied + MAX_GAP_BETWEEN_APPLY_AND_COMMIT_INDEX) throw new ErrTooManyRequests();
+    const id = this.idGen.next();
+    const req = InternalRaftRequest.fromPartial({ ...partial, header: { ID: id, username: '', authRevision: 0n } } as never);
+    const data = InternalRaftRequest.encode(req).finish();
+    if (data.length > this.opts.maxRequestBytes) throw new ErrRequestTooLarge();
+
+    const deadline = AbortSignal.any([AbortSignal.timeout(this.opts.requestTimeoutMs), this.stopController.signal]);
+    const toError = (): Error => (this.stopped ? new ErrStopped() : ctx.signal.aborted ? new ErrRequestCancelled() : new ErrTimeout());
+    const settled = this.wait.register(id);
+    try {
+      // Like etcd's node.Propose, block until there is a leader to take the proposal.
+      await raceAbort(this.waitUntil(() => this.lead !== 0n, AbortSignal.any([deadline, ctx.signal])), ctx.signal, toError).catch(
+        (err: unknown) => {
+          throw this.stopped || ctx.signal.aborted || deadline.aborted ? toError() : err;
+        },
+      );
+      this.node.propose(data);
+      this.driver.notify();
+      const result = await raceAbort(raceAbort(settled, deadline, toError), ctx.signal, toError);
+      if (result.error !== undefined) throw result.error;
+      if (result.physical !== undefined) await result.physical;
+      return result.response;
+    } finally {
+      this.wait.cancel(id);
+    }
+  }
+
+  private async linearizableReadNotify(ctx: RequestContext): Promise<void> {
+    if (ctx.requireLeader && this.lead === 0n) throw new ErrNoLeader();
+    await raceAbort(this.readIndex.waitLinearizable(), ctx.signal, () => new ErrRequestCancelled());
+  }
+
+  private checkQuota(cost: number): void {
+    if (this.alarms.has(AlarmType.NOSPACE) && cost > 0) throw new ErrNoSpace();
+    if (this.quota.available(cost)) return;
+    this.raiseNoSpaceAlarm();
+    throw new ErrNoSpace();
+  }
+
+  // ---- KV --------------------------------------------------------------------------------------
+
+  async range(req: RangeRequest, ctx: RequestContext): Promise<RangeResponse> {
+    checkRangeRequest(req);
+    this.checkOpen();
+    if (!req.serializable) await this.linearizableReadNotify(ctx);
+    const resp = rangeLocal(this.kv, req);
+    resp.header = this.header();
+    return resp;
+  }
+
+  async put(req: PutRequest, ctx: RequestContext): Promise<PutResponse> {
+    checkPutRequest(req);
+    this.checkQuota(costPut(req));
+    const resp = (await this.propose({ put: req }, ctx)) as PutResponse;
+    return this.fillHeader(resp);
+  }
+
+  async deleteRange(req: DeleteRangeRequest, ctx: RequestContext): Promise<DeleteRangeResponse> {
+    checkDeleteRangeRequest(req);
+    const resp = (await this.propose({ deleteRange: req }, ctx)) as DeleteRangeResponse;
+    return this.fillHeader(resp);
+  }
+
+  async txn(req: TxnRequest, ctx: RequestContext): Promise<TxnResponse> {
+    checkTxnRequest(req, this.opts.maxTxnOps);
+    if (isTxnReadOnly(req)) {
+      this.checkOpen();
+      if (!isTxnSerializable(req)) await this.linearizableReadNotify(ctx);
+      const resp = txnReadOnlyLocal(this.kv, req);
+      resp.header = this.header();
+      return resp;
+    }
+    this.checkQuota(costTxn(req));
+    const resp = (await this.propose({ txn: req }, ctx)) as TxnResponse;
+    return this.fillHeader(resp);
+  }
+
+  async compact(req: CompactionRequest, ctx: RequestContext): Promise<CompactionResponse> {
+    const resp = ((await this.propose({ compaction: req }, ctx)) as CompactionResponse | undefined) ?? { header: undefined };
+    if (req.physical) await this.backend.sync();
+    resp.header = this.header();
+    return resp;
+  }
+
+  private checkOpen(): void {
+    if (this.stopped) throw new ErrStopped();
+  }
+
+  // ---- Maintenance -----------------------------------------------------------------------------
+
+  async status(_ctx: RequestContext): Promise<StatusResponse> {
+    this.checkOpen();
+    const errors: string[] = [];
+    if (this.lead === 0n) errors.push(new ErrNoLeader().message);
+    for (const a of this.alarms.get(AlarmType.NONE)) errors.push(`memberID:${a.memberID} alarm:${AlarmType[a.alarm]} `);
+    return {
+      header: this.header(),
+      version: this.opts.serverVersion,
+      dbSize: BigInt(this.backend.size),
+      leader: this.lead,
+      raftIndex: BigInt(this.driver.committed),
+      raftTerm: BigInt(this.term),
+      raftAppliedIndex: BigInt(this.driver.applied),
+      errors,
+      dbSizeInUse: BigInt(this.backend.sizeInUse),
+      isLearner: this.membership.member(this.identity.memberId)?.isLearner ?? false,
+    };
+  }
+
+  async hash(_ctx: RequestContext): Promise<HashResponse> {
+    this.checkOpen();
+    await this.backend.sync();
+    const { hash, revision } = this.kv.hash();
+    return { header: this.header(revision), hash };
+  }
+
+  async hashKV(req: HashKVRequest, _ctx: RequestContext): Promise<HashKVResponse> {
+    this.checkOpen();
+    const r = this.kv.hashByRev(req.revision);
+    return { header: this.header(r.currentRev), hash: r.hash, compactRevision: r.compactRevision };
+  }
+
+  async alarm(req: AlarmRequest, ctx: RequestContext): Promise<AlarmResponse> {
+    const resp = ((await this.propose({ alarm: req }, ctx)) as AlarmResponse | undefined) ?? { header: undefined, alarms: [] };
+    resp.header = undefined;
+    return resp;
+  }
+
+  async defragment(_ctx: RequestContext): Promise<DefragmentResponse> {
+    this.checkOpen();
+    while (this.defragInProgress !== undefined) await this.defragInProgress.catch(() => undefined);
+    const run = this.backend.defragment();
+    this.defragInProgress = run;
+    try {
+      await run;
+    } finally {
+      this.defragInProgress = undefined;
+    }
+    return { header: undefined };
+  }
+
+  snapshot(ctx: RequestContext): AsyncIterable<SnapshotResponse> {
+    this.checkOpen();
+    return snapshotStream(this.backend, ctx.signal);
+  }
+
+  // ---- Cluster ---------------------------------------------------------------------------------
+
+  async memberList(_ctx: RequestContext): Promise<MemberListResponse> {
+    this.checkOpen();
+    return { header: this.header(0n), members: this.membership.toProto() };
+  }
+}
+
+function memberContext(membership: Membership, id: bigint): Uint8Array {
+  const m = membership.member(id);
+  assert(m !== undefined, 'bootstrap peers come from the membership');
+  return encodeMemberJson(m);
+}

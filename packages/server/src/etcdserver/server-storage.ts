@@ -1,0 +1,162 @@
+// Opening a member's disk state (etcd's bootstrap in etcdserver/server.go NewServer):
+//   new member  -> create the WAL with {NodeID, ClusterID} metadata and store the membership in
+//                  the backend (the raft core then emits etcd's bootstrap log: one committed
+//                  ConfChange(AddNode) per initial member at term 1);
+//   restart     -> open the backend, load the newest snapshot the WAL knows, replay the WAL after
+//                  it into the in-memory raft log, restore the HardState.
+// Layout: <data-dir>/member/wal/*.wal, <data-dir>/member/snap/*.snap, <data-dir>/member/snap/db/.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Metadata } from '@tsetcd/api';
+import { Backend } from '../backend/backend';
+import { MemoryStorage } from '../raft/memory-storage';
+import { EMPTY_HARD_STATE, type HardState, type Snapshot } from '../raft/types';
+import { NoSnapshotError, Snapshotter } from '../snap';
+import { Wal } from '../wal';
+import { assert } from './assert';
+import { bootstrapCluster, Membership } from './membership';
+
+export interface MemberDirs {
+  readonly memberDir: string;
+  readonly walDir: string;
+  readonly snapDir: string;
+  readonly backendDir: string;
+}
+
+export function memberDirs(dataDir: string, walDirFlag = ''): MemberDirs {
+  const memberDir = path.join(dataDir, 'member');
+  const snapDir = path.join(memberDir, 'snap');
+  return {
+    memberDir,
+    walDir: walDirFlag !== '' ? walDirFlag : path.join(memberDir, 'wal'),
+    snapDir,
+    backendDir: path.join(snapDir, 'db'),
+  };
+}
+
+export interface BootstrapParams {
+  readonly dataDir: string;
+  readonly walDir: string;
+  readonly name: string;
+  readonly initialCluster: ReadonlyMap<string, readonly string[]>;
+  readonly initialClusterToken: string;
+  readonly initialClusterState: 'new' | 'existing';
+  readonly advertiseClientUrls: readonly string[];
+  readonly clusterVersion: string;
+  readonly quotaBackendBytes: number;
+}
+
+export interface OpenedStorage {
+  readonly isNew: boolean;
+  readonly memberId: bigint;
+  readonly clusterId: bigint;
+  readonly backend: Backend;
+  readonly wal: Wal;
+  readonly snapshotter: Snapshotter;
+  readonly raftStorage: MemoryStorage;
+  readonly membership: Membership;
+  readonly hardState: HardState;
+  /** The snapshot the raft log starts after (undefined: none yet). */
+  readonly snapshot: Snapshot | undefined;
+  readonly dirs: MemberDirs;
+}
+
+export async function openStorage(params: BootstrapParams): Promise<OpenedStorage> {
+  const dirs = memberDirs(params.dataDir, params.walDir);
+  fs.mkdirSync(dirs.snapDir, { recursive: true });
+  const haveWal = Wal.exists(dirs.walDir);
+  const backend = Backend.open(dirs.backendDir);
+  try {
+    const snapshotter = new Snapshotter(dirs.snapDir);
+    return haveWal ? await restart(params, dirs, backend, snapshotter) : await bootstrapNew(params, dirs, backend, snapshotter);
+  } catch (err) {
+    await backend.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function bootstrapNew(params: BootstrapParams, dirs: MemberDirs, backend: Backend, snapshotter: Snapshotter): Promise<OpenedStorage> {
+  if (params.initialClusterState !== 'new') {
+    throw new Error('joining an existing cluster (--initial-cluster-state=existing) is not supported yet');
+  }
+  const cluster = bootstrapCluster(params.initialCluster, params.initialClusterToken, params.name, params.advertiseClientUrls);
+  if (cluster.members.length !== 1) {
+    throw new Error(`multi-member clusters are not supported yet (--initial-cluster has ${cluster.members.length} members)`);
+  }
+  const self = cluster.members.find((m) => m.name === params.name);
+  assert(self !== undefined, 'bootstrapCluster checks the local member is present');
+  const membership = new Membership(cluster.clusterId, cluster.members);
+  backend.batchTx((tx) => membership.save(tx, params.clusterVersion));
+  await backend.sync();
+
+  fs.mkdirSync(path.dirname(dirs.walDir), { recursive: true });
+  const metadata = Metadata.encode({ NodeID: self.id, ClusterID: cluster.clusterId }).finish();
+  // The bootstrap log (one committed AddNode per member at term 1) comes out of the raft core's
+  // first Ready (RawNode.bootstrap) and is written by the driver like any other entries.
+  const wal = await Wal.create(dirs.walDir, metadata);
+  const raftStorage = new MemoryStorage();
+  const hardState = EMPTY_HARD_STATE;
+  return {
+    isNew: true,
+    memberId: self.id,
+    clusterId: cluster.clusterId,
+    backend,
+    wal,
+    snapshotter,
+    raftStorage,
+    membership,
+    hardState,
+    snapshot: undefined,
+    dirs,
+  };
+}
+
+async function restart(params: BootstrapParams, dirs: MemberDirs, backend: Backend, snapshotter: Snapshotter): Promise<OpenedStorage> {
+  const walSnaps = await Wal.validSnapshotEntries(dirs.walDir);
+  let snapshot: Snapshot | undefined;
+  try {
+    snapshot = await snapshotter.loadNewestAvailable(walSnaps);
+  } catch (err) {
+    if (!(err instanceof NoSnapshotError)) throw err;
+  }
+  const start = snapshot === undefined ? { index: 0, term: 0 } : { index: snapshot.metadata.index, term: snapshot.metadata.term };
+  const wal = await Wal.open(dirs.walDir, start);
+  try {
+    const contents = await wal.readAll();
+    const meta = Metadata.decode(contents.metadata);
+    assert(meta.NodeID !== 0n && meta.ClusterID !== 0n, 'WAL metadata carries the member and cluster ids');
+    const consistentIndex = backend.consistentIndex();
+    if (snapshot !== undefined && consistentIndex < snapshot.metadata.index) {
+      throw new Error(
+        `backend consistent index ${consistentIndex} is behind the raft snapshot ${snapshot.metadata.index}: ` +
+          'the backend is older than the WAL (restoring a backend image is not supported yet)',
+      );
+    }
+    const raftStorage = new MemoryStorage();
+    if (snapshot !== undefined) raftStorage.applySnapshot(snapshot);
+    raftStorage.setHardState(contents.hardState);
+    if (contents.entries.length > 0) raftStorage.append(contents.entries);
+    const membership = Membership.load(meta.ClusterID, backend.readTx());
+    if (membership.member(meta.NodeID) === undefined) {
+      throw new Error(`member ${meta.NodeID.toString(16)} is not in the membership stored in the backend`);
+    }
+    void params;
+    return {
+      isNew: false,
+      memberId: meta.NodeID,
+      clusterId: meta.ClusterID,
+      backend,
+      wal,
+      snapshotter,
+      raftStorage,
+      membership,
+      hardState: contents.hardState,
+      snapshot,
+      dirs,
+    };
+  } catch (err) {
+    await wal.close().catch(() => undefined);
+    throw err;
+  }
+}

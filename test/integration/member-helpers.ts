@@ -1,0 +1,72 @@
+// In-process members for integration tests: a temp data dir, a silent logger, request builders.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import pino from 'pino';
+import {
+  CompactionRequest,
+  DeleteRangeRequest,
+  PutRequest,
+  RangeRequest,
+  RequestOp,
+  TxnRequest,
+  type Compare,
+} from '@tsetcd/api';
+import { defaultConfig, type ServerConfig } from '../../packages/server/src/config';
+import { startEtcdServerInternal } from '../../packages/server/src/etcdserver';
+import type { EtcdServer } from '../../packages/server/src/etcdserver/etcd-server';
+import type { RequestContext } from '../../packages/server/src/etcdserver/server-api';
+
+export const silentLogger = pino({ level: 'silent' });
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `tsetcd-it-${prefix}-`));
+}
+
+export function memberConfig(dataDir: string, overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return defaultConfig({ dataDir, ...overrides });
+}
+
+export async function startMember(dataDir: string, overrides: Partial<ServerConfig> = {}): Promise<EtcdServer> {
+  const server = await startEtcdServerInternal(memberConfig(dataDir, overrides), silentLogger);
+  await waitReady(server);
+  return server;
+}
+
+export async function waitReady(server: EtcdServer, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!server.isReady()) {
+    if (Date.now() > deadline) throw new Error('member not ready');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export function ctx(signal: AbortSignal = new AbortController().signal): RequestContext {
+  return { signal };
+}
+
+export const b = (s: string): Buffer => Buffer.from(s);
+
+export const putReq = (key: string, value: string, extra: Partial<PutRequest> = {}): PutRequest =>
+  PutRequest.fromPartial({ key: b(key), value: b(value), ...extra });
+
+export const rangeReq = (key: string, extra: Partial<RangeRequest> = {}): RangeRequest =>
+  RangeRequest.fromPartial({ key: b(key), ...extra });
+
+export const prefixEnd = (prefix: string): Buffer => {
+  const buf = Buffer.from(prefix);
+  buf[buf.length - 1]! += 1;
+  return buf;
+};
+
+export const deleteReq = (key: string, extra: Partial<DeleteRangeRequest> = {}): DeleteRangeRequest =>
+  DeleteRangeRequest.fromPartial({ key: b(key), ...extra });
+
+export const compactReq = (revision: bigint, physical = false): CompactionRequest => CompactionRequest.fromPartial({ revision, physical });
+
+export const txnReq = (compare: Compare[], success: RequestOp[], failure: RequestOp[] = []): TxnRequest =>
+  TxnRequest.fromPartial({ compare, success, failure });
+
+export const opPut = (key: string, value: string): RequestOp => RequestOp.fromPartial({ requestPut: putReq(key, value) });
+export const opRange = (key: string, extra: Partial<RangeRequest> = {}): RequestOp => RequestOp.fromPartial({ requestRange: rangeReq(key, extra) });
