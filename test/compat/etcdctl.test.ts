@@ -85,10 +85,22 @@ interface Side {
   results: EtcdctlResult[];
 }
 
+/** etcdctl's own --command-timeout; commands this slow count as the server not answering. */
+const COMMAND_TIMEOUT_MS = 5_000;
+const UNRESPONSIVE_COMMANDS_MAX = 3;
+
 async function runAll(side: Side): Promise<void> {
+  let unresponsive = 0;
   for (const s of steps) {
+    if (!side.server.alive() || unresponsive >= UNRESPONSIVE_COMMANDS_MAX) {
+      const why = side.server.alive() ? `${UNRESPONSIVE_COMMANDS_MAX} consecutive commands timed out` : 'the server process exited';
+      side.results.push({ stdout: '', stderr: `not run: ${why}`, exitCode: -1 });
+      continue;
+    }
     const args = s.args.map((a) => a.replace('{tmp}', side.tmp));
+    const startedMs = Date.now();
     side.results.push(await runEtcdctl(side.server.endpoint, args, {}, s.input === undefined ? {} : { input: s.input }));
+    unresponsive = Date.now() - startedMs >= COMMAND_TIMEOUT_MS ? unresponsive + 1 : 0;
   }
 }
 

@@ -37,6 +37,8 @@ export interface ServerHandle {
   clientPort: number;
   peerPort: number;
   kind: 'etcd' | 'tsetcd';
+  /** False once the process has exited. */
+  alive(): boolean;
   /** The last few KB of the process's stdout+stderr, for failure messages. */
   logs(): string;
   /** SIGTERM, then SIGKILL after STOP_GRACE_MS; removes the data dir if this helper created it. */
@@ -85,8 +87,6 @@ async function startMember(
     '--listen-peer-urls', peerUrl,
     '--initial-advertise-peer-urls', peerUrl,
     '--initial-cluster', `${name}=${peerUrl}`,
-    '--initial-cluster-token', `compat-${clientPort}`,
-    '--initial-cluster-state', 'new',
     ...(options.extraArgs ?? []),
   ];
   const child = spawn(command, args, {
@@ -150,6 +150,7 @@ async function startMember(
     clientPort,
     peerPort,
     kind,
+    alive: () => exited === undefined,
     logs: () => tail,
     stop,
   };

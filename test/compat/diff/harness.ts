@@ -47,11 +47,27 @@ export async function runStep(client: RawClient, s: Step): Promise<Outcome> {
   }
 }
 
-export async function runSequence(endpoint: string, steps: readonly Step[]): Promise<Outcome[]> {
-  const client = rawClient(endpoint, { callTimeoutMs: STEP_TIMEOUT_MS });
+/** After this many consecutive timeouts/unavailable answers the rest of a sequence is not sent. */
+export const UNRESPONSIVE_STEPS_MAX = 3;
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_UNAVAILABLE = 14;
+
+export async function runSequence(server: Pick<ServerHandle, 'endpoint' | 'alive'>, steps: readonly Step[]): Promise<Outcome[]> {
+  const client = rawClient(server.endpoint, { callTimeoutMs: STEP_TIMEOUT_MS });
   try {
     const outcomes: Outcome[] = [];
-    for (const s of steps) outcomes.push(await runStep(client, s));
+    let unresponsive = 0;
+    for (const s of steps) {
+      if (!server.alive() || unresponsive >= UNRESPONSIVE_STEPS_MAX) {
+        const why = server.alive() ? `${UNRESPONSIVE_STEPS_MAX} consecutive timeouts` : 'the server process exited';
+        outcomes.push({ error: { code: -1, details: `not sent: ${why}` } });
+        continue;
+      }
+      const outcome = await runStep(client, s);
+      const stuck = 'error' in outcome && (outcome.error.code === GRPC_DEADLINE_EXCEEDED || outcome.error.code === GRPC_UNAVAILABLE);
+      unresponsive = stuck ? unresponsive + 1 : 0;
+      outcomes.push(outcome);
+    }
     return outcomes;
   } finally {
     client.close();
@@ -127,7 +143,7 @@ export function defineDiffSuite(title: string, steps: readonly Step[], options: 
       const serverOptions: ServerOptions = options.extraArgs ? { extraArgs: options.extraArgs } : {};
       servers = await startAll([() => startEtcd(serverOptions), () => startTarget(kind, serverOptions)]);
       const [reference, target] = servers as [ServerHandle, ServerHandle];
-      [expected, received] = await Promise.all([runSequence(reference.endpoint, steps), runSequence(target.endpoint, steps)]);
+      [expected, received] = await Promise.all([runSequence(reference, steps), runSequence(target, steps)]);
       const dumpDir = process.env.COMPAT_DUMP_DIR;
       if (dumpDir !== undefined) dumpTranscripts(dumpDir, title, steps, expected, received, names);
     }, SUITE_SETUP_TIMEOUT_MS);
