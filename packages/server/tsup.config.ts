@@ -1,13 +1,14 @@
 import { defineConfig } from 'tsup';
 
 // The server bundles @tsetcd/api (one artefact to ship); native lmdb stays external.
+// dist/ is emptied by the build script, not by tsup: the two configs run in parallel.
 export default defineConfig([
   {
     entry: ['src/index.ts'],
     format: ['esm', 'cjs'],
     dts: false,
     sourcemap: true,
-    clean: true,
+    clean: false,
     target: 'node20',
     noExternal: ['@tsetcd/api'],
   },

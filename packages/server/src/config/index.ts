@@ -4,3 +4,4 @@ export { FLAGS, FLAGS_BY_NAME, flagToEnv, type FlagSpec, type FlagKind } from '.
 export { parseConfig, validateConfig, defaultConfig, ConfigError, type ParseOutcome } from './parse-config';
 export { formatHelp, formatVersion } from './help';
 export { parseDurationMs, parseBool, parseInteger, parseUrlList, ValueError } from './values';
+export { createServerLogger } from './logger';

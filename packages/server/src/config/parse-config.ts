@@ -166,7 +166,7 @@ export function parseConfig(argv: readonly string[], env: Env = {}): ParseOutcom
 
   const config = raw as unknown as ServerConfig;
   try {
-    resolveDerived(config, given, warnings);
+    resolveDerived(config, given);
     validateConfig(config);
   } catch (err) {
     if (err instanceof ConfigError) return verifyError(err.message);
@@ -176,7 +176,7 @@ export function parseConfig(argv: readonly string[], env: Env = {}): ParseOutcom
 }
 
 /** Defaults that depend on other flags (etcd resolves these after parsing). */
-function resolveDerived(config: ServerConfig, given: ReadonlySet<string>, warnings: string[]): void {
+function resolveDerived(config: ServerConfig, given: ReadonlySet<string>): void {
   if (config.dataDir === '') config.dataDir = `${config.name}${DATA_DIR_SUFFIX}`;
   const defaultCluster = FLAGS_BY_NAME.get('initial-cluster')?.defaultText;
   if (config.name !== DEFAULT_NAME && config.initialCluster === defaultCluster) {
@@ -191,9 +191,6 @@ function resolveDerived(config: ServerConfig, given: ReadonlySet<string>, warnin
   if (config.backendBatchIntervalMs === 0) config.backendBatchIntervalMs = DEFAULT_BACKEND_BATCH_INTERVAL_MS;
   if (config.backendBatchLimit === 0) config.backendBatchLimit = DEFAULT_BACKEND_BATCH_LIMIT;
   if (config.debug) config.logLevel = 'debug';
-  if (config.logger === 'capnslog') {
-    warnings.push("Deprecated '--logger=capnslog' flag is set; use '--logger=zap' flag instead");
-  }
   const retention = config.autoCompactionRetention;
   config.autoCompactionPeriodMs = 0;
   config.autoCompactionRetentionRevisions = 0;

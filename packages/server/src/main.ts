@@ -1,0 +1,61 @@
+// startServer: the start-up wiring of one tsetcd process — data dir, member, client listeners —
+// and the graceful shutdown that undoes it in reverse.
+
+import { mkdir } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { createClientApi, serveClients, type ClientApi } from './api/client-api';
+import { createServerLogger } from './config/logger';
+import type { ServerConfig } from './config/server-config';
+import { startEtcdServer } from './etcdserver';
+import type { EtcdServerApi } from './etcdserver/server-api';
+
+/** etcd creates its data dir with mode 0700. */
+export const DATA_DIR_MODE = 0o700;
+
+export interface StartServerOptions {
+  /** Defaults to a pino logger built from --log-level / --log-outputs. */
+  readonly logger?: Logger;
+}
+
+export interface RunningServer {
+  readonly member: EtcdServerApi;
+  readonly api: ClientApi;
+  /** The client URLs actually listened on (port resolved when 0 was given). */
+  readonly clientUrls: readonly string[];
+  /** Stops the listeners (GOAWAY, drain), then the member. Idempotent. */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createServerLogger(config);
+  await mkdir(config.dataDir, { recursive: true, mode: DATA_DIR_MODE });
+  if (config.walDir !== '') await mkdir(config.walDir, { recursive: true, mode: DATA_DIR_MODE });
+  logger.info({ name: config.name, 'data-dir': config.dataDir, 'listen-client-urls': config.listenClientUrls }, 'starting tsetcd member');
+
+  const member = await startEtcdServer(config, logger);
+  let serving;
+  try {
+    const api = createClientApi(member, config, logger);
+    serving = await serveClients(api, config, logger);
+  } catch (err) {
+    await member.close().catch((closeErr: unknown) => logger.error({ err: closeErr }, 'closing member after failed start'));
+    throw err;
+  }
+  const clientUrls = serving.listeners.map((l) => l.url);
+  logger.info({ 'client-urls': clientUrls }, 'serving client traffic (gRPC and HTTP on each URL)');
+
+  let closing: Promise<void> | undefined;
+  return {
+    member,
+    api: serving.api,
+    clientUrls,
+    close(): Promise<void> {
+      closing ??= (async () => {
+        await serving.close();
+        await member.close();
+        logger.info({ name: config.name }, 'tsetcd member stopped');
+      })();
+      return closing;
+    },
+  };
+}
