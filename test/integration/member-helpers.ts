@@ -18,7 +18,7 @@ import { startEtcdServerInternal } from '../../packages/server/src/etcdserver';
 import type { EtcdServer } from '../../packages/server/src/etcdserver/etcd-server';
 import type { RequestContext } from '../../packages/server/src/etcdserver/server-api';
 
-export const silentLogger = pino({ level: 'silent' });
+export const silentLogger = pino({ level: process.env.TSETCD_TEST_LOG ?? 'silent' });
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `tsetcd-it-${prefix}-`));

@@ -297,6 +297,9 @@ export class EtcdServer implements EtcdServerApi {
     if (ss.lead !== this.lead) this.logger.info({ leader: formatId(ss.lead), term: this.term }, 'leader changed');
     this.lead = ss.lead;
     this.raftState = ss.raftState;
+    // A role change comes with a new term that the HardState of this Ready persists next; readiness
+    // must already wait for the new term's no-op.
+    this.term = Math.max(this.term, this.node.raft.term);
     this.notifyStateWaiters();
   }
 
@@ -358,7 +361,8 @@ export class EtcdServer implements EtcdServerApi {
     });
     if (outcome.confState !== undefined) {
       this.confState = outcome.confState;
-      this.campaignIfAlone();
+      // raft refuses to campaign while a conf change is committed but not yet advanced past.
+      setImmediate(() => this.campaignIfAlone());
     }
     for (const t of outcome.emptyEntryTerms) if (t > this.appliedNoopTerm) this.appliedNoopTerm = t;
     if (this.appliedWait.lastTriggered < last.index) this.appliedWait.trigger(last.index);
@@ -381,7 +385,8 @@ export class EtcdServer implements EtcdServerApi {
       await this.wal.saveSnapshot({ index: snap.metadata.index, term: snap.metadata.term });
       this.wal.releaseLockTo(snap.metadata.index);
       const compactIndex = appliedIndex > SNAPSHOT_CATCH_UP_ENTRIES ? appliedIndex - SNAPSHOT_CATCH_UP_ENTRIES : 1;
-      this.raftStorage.compact(compactIndex);
+      // Keep SNAPSHOT_CATCH_UP_ENTRIES for slow followers; an earlier compaction may already cover it.
+      if (compactIndex >= this.raftStorage.firstIndex()) this.raftStorage.compact(compactIndex);
       this.snapshotIndex = appliedIndex;
       const purgedWals = this.opts.maxWals > 0 ? await this.wal.purge(this.opts.maxWals) : [];
       const purgedSnaps = this.opts.maxSnapshots > 0 ? await this.snapshotter.purge(this.opts.maxSnapshots) : [];
