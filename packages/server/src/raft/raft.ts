@@ -380,7 +380,12 @@ export class Raft {
     this.tickFn = () => this.tickHeartbeat();
     this.lead = this.id;
     this.state = StateType.Leader;
-    this.prs.progress.get(this.id)?.becomeReplicate();
+    const self = this.prs.progress.get(this.id);
+    if (self) {
+      self.becomeReplicate();
+      // The leader is always active to itself (check-quorum counts it).
+      self.recentActive = true;
+    }
     // Conf changes in the uncommitted tail may be pending; be conservative.
     this.pendingConfIndex = this.raftLog.lastIndex();
     const ok = this.appendEntry([{ term: 0, index: 0, type: EntryType.Normal, data: EMPTY_BYTES }]);

@@ -155,7 +155,7 @@ export class RawNode implements RawNodeApi {
     const softState = softStateEqual(ss, this.prevSoftState) ? undefined : ss;
     const hardState = hardStateEqual(hs, this.prevHardState) ? undefined : hs;
     const snapshot = r.raftLog.unstable.snapshot;
-    let mustSync = hs.term !== this.prevHardState.term || hs.vote !== this.prevHardState.vote || entries.length > 0;
+    let mustSync = hs.term !== this.prevHardState.term || hs.vote !== this.prevHardState.vote || entries.length > 0 || snapshot !== undefined;
     if (r.ackedBeforePersist) {
       // Mutation ack-append-before-persist: the acked entries are treated as already durable.
       mustSync = hs.term !== this.prevHardState.term || hs.vote !== this.prevHardState.vote;

@@ -17,15 +17,25 @@ import {
   type RaftConfig,
   type RaftLogger,
   type RaftMutation,
+  type Snapshot,
 } from '../types';
 import { argValue, hasArg, type TestData } from './datadriven';
 
 type LogLevel = 'debug' | 'info' | 'warn' | 'none';
 const LEVELS: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, none: 3 };
 
+/** Like etcd's snapOverrideStorage: the snapshot a leader sends is the node's latest applied state. */
+class EnvStorage extends MemoryStorage {
+  snapshotOverride: (() => Snapshot) | undefined;
+
+  override snapshot(): Snapshot {
+    return this.snapshotOverride ? this.snapshotOverride() : super.snapshot();
+  }
+}
+
 export interface EnvNode {
   rawNode: RawNode;
-  storage: MemoryStorage;
+  storage: EnvStorage;
   config: RaftConfig;
   /** The "appender" state machine: applied Normal entry data concatenated, and the applied ConfState. */
   appliedData: Uint8Array;
@@ -149,7 +159,7 @@ export class InteractionEnv {
       case 'tick-heartbeat':
         return this.tick(this.nodeIdx(d), this.nodes[this.nodeIdx(d)]!.config.heartbeatTick);
       case 'tick-election':
-        return this.tick(this.nodeIdx(d), this.nodes[this.nodeIdx(d)]!.config.electionTick * 2);
+        return this.tick(this.nodeIdx(d), this.nodes[this.nodeIdx(d)]!.config.electionTick);
       case 'tick':
         return this.tick(this.nodeIdx(d), Number(argValue(d, 'n') ?? '1'));
       case 'raft-state':
@@ -190,7 +200,7 @@ export class InteractionEnv {
     const mutations = new Set((d.args.find((a) => a.key === 'mutations')?.vals ?? []) as RaftMutation[]);
     for (let i = 0; i < n; i++) {
       const id = BigInt(this.nodes.length + 1);
-      const storage = new MemoryStorage();
+      const storage = new EnvStorage();
       const confState: ConfState = { voters, learners };
       if (index > 0) {
         storage.applySnapshot({ data: new Uint8Array(0), metadata: { index, term: 1, confState } });
@@ -213,7 +223,14 @@ export class InteractionEnv {
         applied: index,
       };
       const rawNode = new RawNode(config);
-      this.nodes.push({ rawNode, storage, config, appliedData: new Uint8Array(0), confState });
+      const node: EnvNode = { rawNode, storage, config, appliedData: new Uint8Array(0), confState };
+      storage.snapshotOverride = () => {
+        const applied = node.rawNode.raft.raftLog.applied;
+        const base = MemoryStorage.prototype.snapshot.call(storage);
+        if (applied <= base.metadata.index) return base;
+        return { data: node.appliedData, metadata: { index: applied, term: storage.term(applied), confState: node.confState } };
+      };
+      this.nodes.push(node);
     }
   }
 
