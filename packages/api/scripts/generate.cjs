@@ -18,7 +18,19 @@ for (const bin of [buf, plugin]) {
 }
 execFileSync(buf, ['generate'], { cwd: pkgDir, stdio: 'inherit' });
 
-// Mark generated files so linters/formatters leave them alone.
+// The schema table for the gateway JSON codec, from buf's descriptor image.
+const os = require('node:os');
+const { emitSchema } = require('./emit-schema.cjs');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tsetcd-api-'));
+try {
+  const imagePath = path.join(tmp, 'image.json');
+  execFileSync(buf, ['build', '--exclude-source-info', '-o', imagePath], { cwd: pkgDir, stdio: 'inherit' });
+  const image = JSON.parse(fs.readFileSync(imagePath, 'utf8'));
+  fs.writeFileSync(path.join(pkgDir, 'src', 'gen', 'schema.ts'), emitSchema(image));
+} finally {
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
 const genDir = path.join(pkgDir, 'src', 'gen');
 let count = 0;
 const walk = (dir) => {

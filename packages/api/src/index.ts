@@ -21,4 +21,11 @@ export { LockDefinition } from './gen/v3lockpb/v3lock';
 export { HealthDefinition } from './gen/grpc/health/v1/health';
 
 export * from './pb/service';
+export { codecFor, typeNameOf, registeredTypeNames } from './pb/registry';
+export type { RegisteredCodec } from './pb/registry';
+export { toGatewayJson, fromGatewayJson, GatewayJsonError } from './json/gateway-json';
+export type { JsonOptions } from './json/gateway-json';
+export { decodeStdBase64, encodeStdBase64, Base64Error } from './json/go-base64';
+export { messageSchemas, enumSchemas } from './gen/schema';
+export type { FieldSchema, FieldKind, MessageSchemaTable, EnumSchemaTable } from './json/schema-types';
 export * from './errors';

@@ -4,6 +4,7 @@ import { KVDefinition, WatchDefinition, LeaseDefinition, ClusterDefinition, Main
 import { ElectionDefinition } from '../gen/v3electionpb/v3election';
 import { LockDefinition } from '../gen/v3lockpb/v3lock';
 import { HealthDefinition } from '../gen/grpc/health/v1/health';
+import { typeNameOf } from './registry';
 
 /** Encoder/decoder pair of one message type. */
 export interface MessageCodec<T> {
@@ -57,4 +58,11 @@ export function methodsByPath(defs: readonly ServiceDefinition[] = allServiceDef
     for (const method of Object.values(def.methods)) out.set(`/${def.fullName}/${method.name}`, method);
   }
   return out;
+}
+
+/** Package-qualified names of a method's request and response messages, e.g. "etcdserverpb.RangeRequest". */
+export function methodTypeNames(def: ServiceDefinition, methodKey: string): { request: string; response: string } {
+  const method = def.methods[methodKey];
+  if (method === undefined) throw new Error(`methodTypeNames: ${def.fullName} has no method ${methodKey}`);
+  return { request: typeNameOf(method.requestType), response: typeNameOf(method.responseType) };
 }
