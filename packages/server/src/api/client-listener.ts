@@ -64,8 +64,17 @@ export async function listenClientUrl(options: ClientListenerOptions): Promise<C
   const sessions = new Set<http2.ServerHttp2Session>();
   const keepaliveIntervalMs = options.keepaliveIntervalMs ?? 0;
   const keepaliveTimeoutMs = options.keepaliveTimeoutMs ?? 0;
+  let closingListener = false;
+  const sendGoaway = (session: http2.ServerHttp2Session): void => {
+    if (!session.closed && !session.destroyed) session.goaway(http2.constants.NGHTTP2_NO_ERROR);
+    session.close();
+  };
   h2.on('session', (session) => {
     sessions.add(session);
+    if (closingListener) {
+      setImmediate(sendGoaway, session);
+      return;
+    }
     session.on('error', (err) => logger.debug({ err }, 'HTTP/2 session error'));
     let pinger: NodeJS.Timeout | undefined;
     if (keepaliveIntervalMs > 0) {
@@ -88,11 +97,12 @@ export async function listenClientUrl(options: ClientListenerOptions): Promise<C
   });
 
   const sockets = new Set<net.Socket>();
+  const handedOver = new WeakSet<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => {});
-    sniff(socket, h1, h2);
+    sniff(socket, h1, h2, handedOver);
   });
 
   const listenPath = url.protocol === 'unix:' ? decodeURIComponent(url.host + url.pathname) : undefined;
@@ -122,7 +132,9 @@ export async function listenClientUrl(options: ClientListenerOptions): Promise<C
     close(graceMs = DEFAULT_CLOSE_GRACE_MS): Promise<void> {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        for (const session of sessions) session.close();
+        closingListener = true;
+        for (const session of sessions) sendGoaway(session);
+        for (const socket of sockets) if (!handedOver.has(socket)) socket.destroy();
         h1.closeIdleConnections();
         const timer = setTimeout(() => {
           for (const socket of sockets) socket.destroy();
@@ -138,7 +150,7 @@ export async function listenClientUrl(options: ClientListenerOptions): Promise<C
 }
 
 /** Reads just enough of the connection to pick a protocol, then hands the socket over. */
-function sniff(socket: net.Socket, h1: http.Server, h2: http2.Http2Server): void {
+function sniff(socket: net.Socket, h1: http.Server, h2: http2.Http2Server, handedOver: WeakSet<net.Socket>): void {
   let head: Buffer | undefined;
   const onData = (chunk: Buffer): void => {
     head = head === undefined ? chunk : Buffer.concat([head, chunk]);
@@ -147,6 +159,7 @@ function sniff(socket: net.Socket, h1: http.Server, h2: http2.Http2Server): void
     socket.off('end', onEnd);
     socket.pause();
     socket.unshift(head);
+    handedOver.add(socket);
     if (isHttp2Preface(head.subarray(0, SNIFF_BYTES))) {
       h2.emit('connection', socket);
     } else {
