@@ -5,6 +5,7 @@ export {
   WAL_LOCK_FILE,
   type WalOptions,
   type WalContents,
+  type WalSyncMode,
 } from './wal';
 export type { WalSnapshot } from './record';
 export {
