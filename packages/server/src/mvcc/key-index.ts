@@ -73,6 +73,13 @@ export class KeyIndex {
     return { modified: g.revs[n]!, created: g.created, ver: g.ver - BigInt(g.revs.length - n - 1) };
   }
 
+  /** The key's modified revision at atRev if it was live then, else undefined (fast path of get). */
+  liveAt(atRev: bigint): Revision | undefined {
+    const last = this.generations[this.generations.length - 1];
+    if (last !== undefined && last.revs.length > 0 && this.modified.main <= atRev) return this.modified;
+    return this.get(atRev)?.modified;
+  }
+
   /** Revisions with main >= rev, keeping only the last sub of each main (for watch catch-up). */
   since(rev: bigint): Revision[] {
     if (this.isEmpty()) throw new Error('mvcc: since on an empty keyIndex');

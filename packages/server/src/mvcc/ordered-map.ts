@@ -10,8 +10,17 @@ interface Node<V> {
   next: Array<Node<V> | undefined>;
 }
 
+/** Keys shorter than this compare in JS (cheaper than a native call for short keys). */
+const NATIVE_COMPARE_MIN_BYTES = 64;
+
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  return Buffer.compare(a, b);
+  const n = a.length < b.length ? a.length : b.length;
+  if (n >= NATIVE_COMPARE_MIN_BYTES) return Buffer.compare(a, b);
+  for (let i = 0; i < n; i++) {
+    const d = a[i]! - b[i]!;
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
 export class OrderedMap<V> {
@@ -100,6 +109,14 @@ export class OrderedMap<V> {
     for (let n = this.lowerBound(start); n !== undefined; n = n.next[0]) {
       if (end !== undefined && compareBytes(n.key, end) >= 0) return;
       yield [n.key, n.value];
+    }
+  }
+
+  /** Calls fn for entries with start <= key < end (end undefined = no upper bound), ascending, until fn returns false. */
+  forEachInRange(start: Uint8Array, end: Uint8Array | undefined, fn: (key: Uint8Array, value: V) => boolean | void): void {
+    for (let n = this.lowerBound(start); n !== undefined; n = n.next[0]) {
+      if (end !== undefined && compareBytes(n.key, end) >= 0) return;
+      if (fn(n.key, n.value) === false) return;
     }
   }
 

@@ -62,15 +62,26 @@ export class TreeIndex {
     for (const [, ki] of this.tree.range(key, end.length === 0 ? undefined : end)) yield ki;
   }
 
+  /** Calls fn for every KeyIndex in the range, in key order. */
+  forEach(key: Uint8Array, end: Uint8Array | undefined, fn: (ki: KeyIndex) => void): void {
+    if (end === undefined) {
+      const ki = this.tree.get(key);
+      if (ki !== undefined) fn(ki);
+      return;
+    }
+    if (end.length > 0 && compareBytes(key, end) >= 0) return;
+    this.tree.forEachInRange(key, end.length === 0 ? undefined : end, (_k, ki) => fn(ki));
+  }
+
   revisions(key: Uint8Array, end: Uint8Array | undefined, atRev: bigint, limit = 0): RevisionsResult {
     const revs: Revision[] = [];
     let total = 0;
-    for (const ki of this.visit(key, end)) {
-      const got = ki.get(atRev);
-      if (got === undefined) continue;
+    this.forEach(key, end, (ki) => {
+      const modified = ki.liveAt(atRev);
+      if (modified === undefined) return;
       total++;
-      if (limit <= 0 || revs.length < limit) revs.push(got.modified);
-    }
+      if (limit <= 0 || revs.length < limit) revs.push(modified);
+    });
     return { revs, total };
   }
 
@@ -78,12 +89,12 @@ export class TreeIndex {
   range(key: Uint8Array, end: Uint8Array | undefined, atRev: bigint): { keys: Buffer[]; revs: Revision[] } {
     const keys: Buffer[] = [];
     const revs: Revision[] = [];
-    for (const ki of this.visit(key, end)) {
-      const got = ki.get(atRev);
-      if (got === undefined) continue;
+    this.forEach(key, end, (ki) => {
+      const modified = ki.liveAt(atRev);
+      if (modified === undefined) return;
       keys.push(ki.key);
-      revs.push(got.modified);
-    }
+      revs.push(modified);
+    });
     return { keys, revs };
   }
 
