@@ -39,13 +39,14 @@ async function reopen(dir: string, snap = { index: 0, term: 0 }) {
 const FIRST_SEGMENT_HEAD = frameBytes(0) + frameBytes(META.length) + frameBytes(16);
 
 describe('Wal round trip', () => {
-  it('reads back every entry and the last HardState across segment cuts and reopen', async () => {
+  it.each(['dsync', 'fdatasync'] as const)('reads back every entry and the last HardState across segment cuts and reopen (%s)', async (syncMode) => {
     const dir = newDir();
     expect(Wal.exists(dir)).toBe(false);
-    const wal = await Wal.create(dir, META, { segmentSizeBytes: SEGMENT });
+    const wal = await Wal.create(dir, META, { segmentSizeBytes: SEGMENT, syncMode });
     expect(Wal.exists(dir)).toBe(true);
     for (let i = 1; i <= 60; i += 3) {
       await wal.save({ term: 1, vote: 3n, commit: i - 1 }, entries(i, i + 2));
+      await wal.save({ term: 1, vote: 3n, commit: i }, []); // commit-only: written, not synced
     }
     await wal.close();
     const files = walFiles(dir);
@@ -56,7 +57,7 @@ describe('Wal round trip', () => {
 
     const r = await reopen(dir);
     expect(Buffer.from(r.metadata).toString()).toBe('member-1/cluster-7');
-    expect(r.hardState).toEqual({ term: 1, vote: 3n, commit: 57 });
+    expect(r.hardState).toEqual({ term: 1, vote: 3n, commit: 58 });
     expect(r.entries).toEqual(entries(1, 60));
     // Continue appending after the reopen, then read everything again.
     await r.wal.save({ term: 2, vote: 1n, commit: 60 }, [entry(61, 2), { index: 62, term: 2, type: EntryType.ConfChange, data: new Uint8Array([9]) }]);

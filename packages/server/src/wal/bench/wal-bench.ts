@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { crc32c } from '../../pkg/crc32c';
 import { fdatasync, writeAt } from '../../pkg/fileutil';
 import { EntryType, type Entry } from '../../raft/types';
-import { Wal } from '../wal';
+import { Wal, type WalSyncMode } from '../wal';
 
 const ENTRY_BYTES = 300;
 
@@ -43,9 +43,9 @@ async function rawFdatasync(dir: string, n: number): Promise<void> {
   fs.closeSync(fd);
 }
 
-async function walSaves(dir: string, batch: number, n: number): Promise<void> {
-  const walDir = path.join(dir, `wal-${batch}`);
-  const wal = await Wal.create(walDir, new Uint8Array(16));
+async function walSaves(dir: string, syncMode: WalSyncMode, batch: number, n: number): Promise<void> {
+  const walDir = path.join(dir, `wal-${syncMode}-${batch}`);
+  const wal = await Wal.create(walDir, new Uint8Array(16), { syncMode });
   const data = new Uint8Array(ENTRY_BYTES).fill(0x5a);
   let index = 1;
   const samples: number[] = [];
@@ -60,7 +60,7 @@ async function walSaves(dir: string, batch: number, n: number): Promise<void> {
   const total = nowMs() - t0;
   const perSec = n / (total / 1000);
   console.log(
-    `Wal.save ${batch} x ${ENTRY_BYTES} B: ${perSec.toFixed(0)} saves/s = ${(perSec * batch).toFixed(0)} entries/s, ` +
+    `Wal.save (${syncMode}) ${batch} x ${ENTRY_BYTES} B: ${perSec.toFixed(0)} saves/s = ${(perSec * batch).toFixed(0)} entries/s, ` +
       `${((perSec * batch * ENTRY_BYTES) / 1e6).toFixed(1)} MB/s payload, ${stats(samples)}`,
   );
   await wal.close();
@@ -81,8 +81,10 @@ async function main(): Promise<void> {
   try {
     crcThroughput();
     await rawFdatasync(dir, 2000);
-    await walSaves(dir, 1, 2000);
-    await walSaves(dir, 100, 500);
+    for (const mode of ['dsync', 'fdatasync'] as const) {
+      await walSaves(dir, mode, 1, 2000);
+      await walSaves(dir, mode, 100, 500);
+    }
     await rawFdatasync(dir, 2000);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
