@@ -7,7 +7,7 @@ import { HistoryRecorder } from './linearizability/history';
 import type { KvInput, KvOutput } from './linearizability/models/kv';
 import { encodeCommand, type KvCommand, type KvResult } from './kv-state-machine';
 import type { EventQueue } from './event-queue';
-import type { Prng } from './prng';
+import type { Prng, TraceFn } from './prng';
 import type { SimMember } from './sim-member';
 
 export interface ClientOptions {
@@ -25,7 +25,7 @@ export interface ClientPort {
   readonly queue: EventQueue;
   members(): readonly SimMember[];
   nextCommandId(): number;
-  trace(...values: number[]): void;
+  readonly trace: TraceFn;
 }
 
 interface ClientState {
@@ -89,8 +89,10 @@ export class SimClients {
     if (roll < 4) input = { kind: 'get', key };
     else if (roll < 8) input = { kind: 'put', key, value: `c${c.id}-${c.seq++}` };
     else input = { kind: 'cas', key, from: c.lastSeen.get(key) ?? null, to: `c${c.id}-${c.seq++}` };
-    this.issue(c, this.pickMember(c), input, () => {
-      this.port.queue.after(this.prng.range(0, this.options.thinkMaxMs), () => this.next(c));
+    this.issue(c, this.pickMember(c), input, (ok) => {
+      // Back off after a failure (no leader yet, most likely) instead of hammering the cluster.
+      const pauseMs = ok ? this.prng.range(0, this.options.thinkMaxMs) : this.prng.range(10, 10 + 2 * this.options.thinkMaxMs);
+      this.port.queue.after(pauseMs, () => this.next(c));
     });
   }
 

@@ -53,18 +53,31 @@ export class Invariants {
   /** member -> the term it currently leads. */
   private readonly leading = new Map<NodeId, number>();
   private readonly applied = new Map<NodeId, number>();
+  /** `${member}:${term}` -> the candidate it voted for (its own id when campaigning). */
+  private readonly votes = new Map<string, NodeId>();
+  /** Each member's commit index at its previous Ready. */
+  private readonly commits = new Map<NodeId, number>();
 
   /** A (re)started member: its log is what its disk holds, nothing applied yet. */
   restart(id: NodeId, disk: SimDisk): void {
     const log: TrackedLog = { terms: [], keys: [] };
-    for (let i = 1; i <= disk.lastIndex(); i++) {
-      const e = disk.entryAt(i)!;
+    for (let i = 1; i <= disk.durableLastIndex(); i++) {
+      const e = disk.durableEntryAt(i)!;
       log.terms.push(e.term);
       log.keys.push(entryKey(e));
     }
     this.logs.set(id, log);
     this.leading.delete(id);
     this.applied.set(id, 0);
+    this.commits.set(id, 0);
+  }
+
+  /** Right after a (re)start: the member must have restored the durable term and vote. */
+  onStart(id: NodeId, status: Status, disk: SimDisk): void {
+    const hs = disk.durableHardState();
+    if (status.hardState.term !== hs.term || status.hardState.vote !== hs.vote) {
+      throw new InvariantViolation('restart restores HardState', `member ${id} restarted with term ${status.hardState.term} vote ${status.hardState.vote}, its disk holds term ${hs.term} vote ${hs.vote}`);
+    }
   }
 
   onReady(id: NodeId, rd: Ready, status: Status): void {
@@ -76,6 +89,12 @@ export class Invariants {
     const log = this.logs.get(id);
     if (!log) throw new Error(`invariants: member ${id} was never started`);
     if (rd.entries.length > 0) this.appendToLog(id, log, rd.entries, wasLeadingThisTerm);
+    const commit = status.hardState.commit;
+    if (wasLeadingThisTerm && isLeader && commit > (this.commits.get(id) ?? 0) && log.terms[commit - 1] !== term) {
+      // Raft §5.4.2: a leader commits by counting replicas only entries of its own term.
+      throw new InvariantViolation('leader commit rule', `leader ${id} of term ${term} advances commit to ${commit}, an entry of term ${log.terms[commit - 1]}`);
+    }
+    this.commits.set(id, commit);
     if (!isLeader) {
       this.leading.delete(id);
       return;
@@ -141,22 +160,34 @@ export class Invariants {
         break;
       // A durable higher term also covers a vote: the member can never vote in the older term again.
       case MessageType.MsgVote:
+        this.recordVote(id, m.term, id);
         if (hs.term < m.term || (hs.term === m.term && hs.vote !== id)) {
           throw new InvariantViolation('durability ordering', `member ${id} asks votes for term ${m.term} before persisting its own vote (disk: term ${hs.term} vote ${hs.vote})`);
         }
         break;
       case MessageType.MsgVoteResp:
+        if (!m.reject) this.recordVote(id, m.term, m.to);
         if (!m.reject && (hs.term < m.term || (hs.term === m.term && hs.vote !== m.to))) {
           throw new InvariantViolation('durability ordering', `member ${id} grants its term-${m.term} vote to ${m.to} before persisting it (disk: term ${hs.term} vote ${hs.vote})`);
         }
         break;
       case MessageType.MsgAppResp:
-        if (!m.reject && disk.lastIndex() < m.index) {
-          throw new InvariantViolation('durability ordering', `member ${id} acks index ${m.index} with only ${disk.lastIndex()} entries on disk`);
+        if (!m.reject && disk.durableLastIndex() < m.index) {
+          throw new InvariantViolation('durability ordering', `member ${id} acks index ${m.index} with only ${disk.durableLastIndex()} entries fsynced`);
         }
         break;
       default:
         break;
+    }
+  }
+
+  /** One vote per member per term, across restarts. */
+  private recordVote(id: NodeId, term: number, candidate: NodeId): void {
+    const key = `${id}:${term}`;
+    const before = this.votes.get(key);
+    if (before === undefined) this.votes.set(key, candidate);
+    else if (before !== candidate) {
+      throw new InvariantViolation('one vote per term', `member ${id} votes for ${candidate} in term ${term} after voting for ${before}`);
     }
   }
 

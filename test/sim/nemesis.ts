@@ -2,13 +2,17 @@
 // asymmetric partitions, an isolated leader, lossy (drop + duplicate) and slow (reordering)
 // network periods. Every fault heals itself after a while, and `healAll` ends them all.
 
+import { MessageType, type Message } from '../../packages/server/src/raft/types';
 import type { EventQueue } from './event-queue';
-import type { Prng } from './prng';
+import type { Prng, TraceFn } from './prng';
 import { RELIABLE_PROFILE, type SimNetwork } from './sim-network';
 import type { SimMember } from './sim-member';
 
 export type FaultKind =
   | 'crash'
+  | 'crash-leader'
+  | 'quick-restart'
+  | 'failpoint-crash'
   | 'lost-unsynced-write'
   | 'pause'
   | 'partition-symmetric'
@@ -23,6 +27,9 @@ export type FaultCounts = Record<FaultKind, number>;
 export function emptyFaultCounts(): FaultCounts {
   return {
     crash: 0,
+    'crash-leader': 0,
+    'quick-restart': 0,
+    'failpoint-crash': 0,
     'lost-unsynced-write': 0,
     pause: 0,
     'partition-symmetric': 0,
@@ -39,18 +46,32 @@ export interface NemesisOptions {
   readonly gapMaxMs: number;
   readonly durationMinMs: number;
   readonly durationMaxMs: number;
+  /** Chance that a member crashes right after sending a vote, a vote grant, an append or an ack (etcd's gofail points). */
+  readonly failpointRate: number;
 }
+
+const FAILPOINT_TYPES: ReadonlySet<MessageType> = new Set([
+  MessageType.MsgVote,
+  MessageType.MsgVoteResp,
+  MessageType.MsgApp,
+  MessageType.MsgAppResp,
+]);
 
 export interface NemesisPort {
   readonly queue: EventQueue;
   readonly network: SimNetwork;
   members(): readonly SimMember[];
   restart(m: SimMember): void;
-  trace(...values: number[]): void;
+  readonly trace: TraceFn;
 }
+
+/** Process restarts: down for a few milliseconds only (a vote or ack may straddle the restart). */
+const QUICK_RESTART_MAX_MS = 8;
 
 const KINDS: readonly FaultKind[] = [
   'crash',
+  'crash-leader',
+  'quick-restart',
   'pause',
   'partition-symmetric',
   'partition-asymmetric',
@@ -96,13 +117,17 @@ export class Nemesis {
     const net = this.port.network;
     this.port.trace(20, KINDS.indexOf(kind));
     switch (kind) {
-      case 'crash': {
-        const alive = members.filter((m) => m.alive);
-        if (alive.length === 0) return;
-        const victim = this.prng.pick(alive);
+      case 'crash':
+      case 'crash-leader':
+      case 'quick-restart': {
+        const candidates = members.filter((m) => (kind === 'crash-leader' ? m.isLeader() : m.alive));
+        if (candidates.length === 0) return;
+        const victim = this.prng.pick(candidates);
         if (victim.crash().lostWrite) this.counts['lost-unsynced-write']++;
-        this.counts.crash++;
-        this.later(() => this.port.restart(victim));
+        this.counts[kind]++;
+        const restart = () => !this.stopped && this.port.restart(victim);
+        if (kind === 'quick-restart') this.port.queue.after(this.prng.range(1, QUICK_RESTART_MAX_MS), restart);
+        else this.later(restart);
         return;
       }
       case 'pause': {
@@ -162,6 +187,18 @@ export class Nemesis {
       case 'membership-change':
         return;
     }
+  }
+
+  /** Called for every message a member sends: maybe crash it right there (before its write completes). */
+  afterSend(member: SimMember, m: Message): void {
+    if (this.stopped || m.reject || !FAILPOINT_TYPES.has(m.type) || !this.prng.chance(this.options.failpointRate)) return;
+    this.port.queue.after(0, () => {
+      if (this.stopped || !member.alive) return;
+      if (member.crash().lostWrite) this.counts['lost-unsynced-write']++;
+      this.counts['failpoint-crash']++;
+      const quick = this.prng.chance(0.5);
+      this.port.queue.after(quick ? this.prng.range(1, QUICK_RESTART_MAX_MS) : this.duration(), () => !this.stopped && this.port.restart(member));
+    });
   }
 
   /** End every fault now: reconnect, restore the network, restart and resume every member. */

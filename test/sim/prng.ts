@@ -66,15 +66,21 @@ function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
+export type TraceFn = (a: number, b?: number, c?: number, d?: number, e?: number, f?: number) => void;
+
 /** FNV-1a style running hash, to compare two replays of one seed. */
 export class TraceHash {
   private h = 0x811c9dc5;
 
-  add(...values: number[]): void {
-    for (const v of values) {
-      this.h = Math.imul(this.h ^ (v | 0), 0x01000193);
-      this.h = Math.imul(this.h ^ ((v / 0x1_0000_0000) | 0), 0x01000193);
-    }
+  /** Mixes up to six 32-bit integers (callers pass small integers: ids, types, terms, indexes). */
+  add(a: number, b = 0, c = 0, d = 0, e = 0, f = 0): void {
+    let h = this.h;
+    h = Math.imul(h ^ a, 0x01000193);
+    h = Math.imul(h ^ b, 0x01000193);
+    h = Math.imul(h ^ c, 0x01000193);
+    h = Math.imul(h ^ d, 0x01000193);
+    h = Math.imul(h ^ e, 0x01000193);
+    this.h = Math.imul(h ^ f, 0x01000193);
   }
 
   hex(): string {

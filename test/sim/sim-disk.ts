@@ -1,6 +1,8 @@
-// A member's simulated disk: the raft Storage as of the last completed fsync. A write is staged
-// (`stage`) when a Ready is handed to the disk and becomes durable only when its fsync completes
-// (`sync`); a crash in between discards it. A restarted member is rebuilt from this alone.
+// A member's simulated disk. A Ready's write is staged (`stage`) when handed to the disk and lands
+// when the write completes (`complete`): it is then readable (the raft Storage serves it, like
+// etcd's MemoryStorage mirroring the WAL) but durable only if that write was fsynced
+// (Ready.mustSync), which also makes every earlier unsynced write durable. A crash drops the
+// staged write and everything not yet fsynced; a restarted member sees only the durable part.
 
 import {
   EMPTY_HARD_STATE,
@@ -19,8 +21,9 @@ export interface StagedWrite {
 
 export class SimDisk implements Storage {
   private hardState: HardState = EMPTY_HARD_STATE;
-  /** ents[i] has index i + 1 (no compaction in the simulation). */
-  private ents: Entry[] = [];
+  /** ents[i] has index i + 1 (no compaction in the simulation). Never mutated in place. */
+  private ents: readonly Entry[] = [];
+  private durable: { hardState: HardState; ents: readonly Entry[] } = { hardState: EMPTY_HARD_STATE, ents: [] };
   private staged: StagedWrite | undefined;
   syncs = 0;
 
@@ -65,7 +68,15 @@ export class SimDisk implements Storage {
   }
 
   durableHardState(): HardState {
-    return this.hardState;
+    return this.durable.hardState;
+  }
+
+  durableLastIndex(): number {
+    return this.durable.ents.length;
+  }
+
+  durableEntryAt(index: number): Entry | undefined {
+    return this.durable.ents[index - 1];
   }
 
   entryAt(index: number): Entry | undefined {
@@ -81,8 +92,8 @@ export class SimDisk implements Storage {
     return this.staged !== undefined;
   }
 
-  /** The fsync completes: the staged write becomes durable. */
-  sync(): void {
+  /** The staged write completes; with `fsync` everything written so far becomes durable. */
+  complete(fsync: boolean): void {
     const w = this.staged;
     if (!w) throw new Error('disk: sync without a staged write');
     this.staged = undefined;
@@ -94,13 +105,18 @@ export class SimDisk implements Storage {
       this.ents = this.ents.slice(0, first - 1).concat(w.entries);
     }
     if (w.hardState) this.hardState = w.hardState;
-    this.syncs++;
+    if (fsync) {
+      this.durable = { hardState: this.hardState, ents: this.ents };
+      this.syncs++;
+    }
   }
 
-  /** A crash: whatever was staged but not synced is lost. */
-  loseStaged(): boolean {
-    const lost = this.staged !== undefined;
+  /** A crash: the staged write and whatever was not fsynced are lost. Returns whether anything was. */
+  crash(): boolean {
+    const lost = this.staged !== undefined || this.ents !== this.durable.ents || this.hardState !== this.durable.hardState;
     this.staged = undefined;
+    this.ents = this.durable.ents;
+    this.hardState = this.durable.hardState;
     return lost;
   }
 }

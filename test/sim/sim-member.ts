@@ -18,7 +18,7 @@ import {
 import type { EventQueue } from './event-queue';
 import type { Invariants } from './invariants';
 import { decodeCommand, KvStateMachine, type KvResult } from './kv-state-machine';
-import type { Prng } from './prng';
+import type { Prng, TraceFn } from './prng';
 import { SimDisk } from './sim-disk';
 
 /** `bootstrapPeers`: first start of a new cluster's member (empty disk); absent on restart or join. */
@@ -31,6 +31,8 @@ export interface MemberOptions {
   readonly preVote: boolean;
   readonly fsyncMinMs: number;
   readonly fsyncMaxMs: number;
+  readonly maxSizePerMsg: number;
+  readonly maxInflightMsgs: number;
   readonly mutations?: ReadonlySet<RaftMutation>;
 }
 
@@ -41,7 +43,7 @@ export interface MemberEnv {
   readonly createRawNode: RawNodeFactory;
   send(m: Message): void;
   onConfChange(member: SimMember, confState: ConfState): void;
-  trace(...values: number[]): void;
+  readonly trace: TraceFn;
 }
 
 interface PendingRead {
@@ -51,8 +53,6 @@ interface PendingRead {
   readonly resolve: (value: string | null) => void;
 }
 
-const MAX_SIZE_PER_MSG = 64 * 1024;
-const MAX_INFLIGHT_MSGS = 256;
 
 export class SimMember {
   raw: RawNodeApi | undefined;
@@ -97,16 +97,18 @@ export class SimMember {
       heartbeatTick: this.options.heartbeatTick,
       storage: this.disk,
       applied: 0,
-      maxSizePerMsg: MAX_SIZE_PER_MSG,
-      maxInflightMsgs: MAX_INFLIGHT_MSGS,
+      maxSizePerMsg: this.options.maxSizePerMsg,
+      maxInflightMsgs: this.options.maxInflightMsgs,
       checkQuorum: this.options.checkQuorum,
       preVote: this.options.preVote,
       randomInt: (n) => prng.int(n),
       mutations: this.options.mutations,
     };
     const fresh = this.disk.lastIndex() === 0 && this.disk.durableHardState().term === 0;
-    this.raw = this.env.createRawNode(config, fresh && this.bootstrapPeers.length > 0 ? this.bootstrapPeers : undefined);
+    const bootstrap = fresh && this.bootstrapPeers.length > 0;
+    this.raw = this.env.createRawNode(config, bootstrap ? this.bootstrapPeers : undefined);
     this.env.invariants.restart(this.id, this.disk);
+    if (!bootstrap) this.env.invariants.onStart(this.id, this.raw.status(), this.disk);
   }
 
   crash(): { lostWrite: boolean } {
@@ -117,7 +119,7 @@ export class SimMember {
     this.held = [];
     this.proposals.clear();
     this.reads = [];
-    return { lostWrite: this.disk.loseStaged() };
+    return { lostWrite: this.disk.crash() };
   }
 
   pause(): void {
@@ -212,7 +214,7 @@ export class SimMember {
     this.env.queue.after(this.prng.range(this.options.fsyncMinMs, this.options.fsyncMaxMs), () => {
       if (incarnation !== this.incarnation) return; // crashed meanwhile: the write is lost
       this.whenRunning(() => {
-        this.disk.sync();
+        this.disk.complete(rd.mustSync);
         this.env.trace(1, Number(this.id), rd.entries.length, rd.hardState?.commit ?? -1);
         this.writing = false;
         this.finishReady(rd, leader);

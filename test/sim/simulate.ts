@@ -2,14 +2,14 @@
 // linearizability check of the client history. Any broken property throws a SimFailure that
 // names the seed and how to replay it.
 
-import type { NodeId, RaftMutation } from '../../packages/server/src/raft/types';
+import type { Message, NodeId, RaftMutation } from '../../packages/server/src/raft/types';
 import { checkOperations } from './linearizability/checker';
 import { kvModel } from './linearizability/models/kv';
 import { SimClients, type ClientOptions } from './clients';
 import { EventQueue } from './event-queue';
 import { InvariantViolation, Invariants } from './invariants';
 import { Nemesis, type FaultCounts, type NemesisOptions } from './nemesis';
-import { Prng, TraceHash } from './prng';
+import { Prng, TraceHash, type TraceFn } from './prng';
 import { SimMember, type MemberOptions, type RawNodeFactory } from './sim-member';
 import { SimNetwork, type NetworkStats } from './sim-network';
 import { createRealRawNode } from './raft-adapter';
@@ -79,6 +79,7 @@ function run(options: SimOptions, trace: TraceHash): SimReport {
   const { seed, size } = options;
   const chaosMs = options.chaosMs ?? DEFAULT_CHAOS_MS;
   const prng = new Prng(seed * 7919 + size);
+  const traceFn: TraceFn = (a, b, c, d, e, f) => trace.add(a, b, c, d, e, f);
   const queue = new EventQueue();
   const invariants = new Invariants();
   const members = new Map<NodeId, SimMember>();
@@ -96,16 +97,23 @@ function run(options: SimOptions, trace: TraceHash): SimReport {
     preVote: prng.chance(0.5),
     fsyncMinMs: 1,
     fsyncMaxMs: 4,
+    // One entry per MsgApp in some runs: followers then ack entry by entry (Figure 8 territory).
+    maxSizePerMsg: prng.chance(0.5) ? 1 : 64 * 1024,
+    maxInflightMsgs: prng.chance(0.5) ? 4 : 256,
     mutations: options.mutations,
   };
+  let nemesis: Nemesis | undefined;
   const env = {
     queue,
     prng: prng.fork(),
     invariants,
     createRawNode: options.createRawNode ?? createRealRawNode,
-    send: (m: Parameters<SimNetwork['send']>[0]) => network.send(m),
+    send: (m: Message) => {
+      network.send(m);
+      nemesis?.afterSend(members.get(m.from)!, m);
+    },
     onConfChange: () => {},
-    trace: (...v: number[]) => trace.add(...v),
+    trace: traceFn,
   };
   const ids: NodeId[] = [];
   for (let i = 1; i <= size; i++) ids.push(BigInt(i));
@@ -141,11 +149,17 @@ function run(options: SimOptions, trace: TraceHash): SimReport {
     queue,
     members: memberList,
     nextCommandId: () => ++commandId,
-    trace: (...v: number[]) => trace.add(...v),
+    trace: traceFn,
   };
   const clients = new SimClients(clientPort, prng.fork(), clientOptions);
-  const nemesisOptions: NemesisOptions = { gapMinMs: 30, gapMaxMs: 200, durationMinMs: 20, durationMaxMs: 400 };
-  const nemesis = new Nemesis({ queue, network, members: memberList, restart, trace: (...v) => trace.add(...v) }, prng.fork(), nemesisOptions);
+  const nemesisOptions: NemesisOptions = {
+    gapMinMs: 30,
+    gapMaxMs: 200,
+    durationMinMs: 20,
+    durationMaxMs: 400,
+    failpointRate: prng.pick([0, 0.002, 0.01, 0.03]),
+  };
+  nemesis = new Nemesis({ queue, network, members: memberList, restart, trace: traceFn }, prng.fork(), nemesisOptions);
 
   // 1. Chaos.
   clients.run(chaosMs);
