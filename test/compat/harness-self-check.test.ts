@@ -4,6 +4,7 @@
 import { compactionSteps } from './diff/compaction-steps';
 import { defineDiffSuite } from './diff/harness';
 import { kvSteps } from './diff/kv-steps';
+import { leaseSteps } from './diff/lease-steps';
 import { maintenanceSteps } from './diff/maintenance-steps';
 import { txnSteps } from './diff/txn-steps';
 
@@ -11,3 +12,4 @@ defineDiffSuite('self-check kv', kvSteps, { target: 'etcd' });
 defineDiffSuite('self-check txn', txnSteps, { target: 'etcd' });
 defineDiffSuite('self-check compaction', compactionSteps, { target: 'etcd' });
 defineDiffSuite('self-check maintenance', maintenanceSteps, { target: 'etcd' });
+defineDiffSuite('self-check lease', leaseSteps, { target: 'etcd' });

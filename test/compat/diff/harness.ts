@@ -37,10 +37,23 @@ export async function startAll(starters: (() => Promise<ServerHandle>)[]): Promi
   return settled.map((s) => (s as PromiseFulfilledResult<ServerHandle>).value);
 }
 
+/** Sorts (by their JSON text) the arrays held in fields named in `names`, at any depth. */
+function sortArrays(value: Normalized, names: ReadonlySet<string>): Normalized {
+  if (names.size === 0 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => sortArrays(item, names));
+  const out: { [key: string]: Normalized } = {};
+  for (const [key, field] of Object.entries(value)) {
+    const inner = sortArrays(field, names);
+    out[key] = names.has(key) && Array.isArray(inner) ? [...inner].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) : inner;
+  }
+  return out;
+}
+
 export async function runStep(client: RawClient, s: Step): Promise<Outcome> {
   try {
     const response = await client.call(s.service, s.method, s.request);
-    return { ok: s.compare === 'shape' ? shapeOf(response) : normalize(response) };
+    if (s.compare === 'shape') return { ok: shapeOf(response) };
+    return { ok: sortArrays(normalize(response, { volatile: s.volatile ?? [] }), new Set(s.unordered ?? [])) };
   } catch (err) {
     if (err instanceof RawCallError) return { error: { code: err.code, details: err.details } };
     return { error: { code: -1, details: `client-side failure: ${(err as Error).message}` } };

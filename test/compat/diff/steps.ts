@@ -20,11 +20,17 @@ export interface Step extends Call {
   compare: CompareMode;
   /** The exact error message etcd answers this step with; absent = etcd answers OK. Checked etcd-vs-etcd. */
   error?: string;
+  /** Extra response fields masked for this step only (e.g. a TTL that counts down). */
+  volatile?: string[];
+  /** Response arrays whose order etcd leaves unspecified (Go map order); compared sorted. */
+  unordered?: string[];
 }
 
 export interface StepOptions {
   compare?: CompareMode;
   error?: string;
+  volatile?: string[];
+  unordered?: string[];
 }
 
 export const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
@@ -42,6 +48,8 @@ export function prefixEnd(prefix: string): string {
 export function step(name: string, call: Call, o: StepOptions = {}): Step {
   const s: Step = { name, compare: o.compare ?? 'normalized', ...call };
   if (o.error !== undefined) s.error = o.error;
+  if (o.volatile !== undefined) s.volatile = o.volatile;
+  if (o.unordered !== undefined) s.unordered = o.unordered;
   return s;
 }
 
@@ -154,6 +162,8 @@ export const txn = (t: TxnSpec): Call => ({ service: 'KV', method: 'txn', reques
 export const compact = (revision: bigint, physical = false): Call => ({ service: 'KV', method: 'compact', request: { revision, physical } });
 export const leaseGrant = (id: bigint, ttlSeconds: bigint): Call => ({ service: 'Lease', method: 'leaseGrant', request: { ID: id, TTL: ttlSeconds } });
 export const leaseRevoke = (id: bigint): Call => ({ service: 'Lease', method: 'leaseRevoke', request: { ID: id } });
+export const leaseTimeToLive = (id: bigint, keys: boolean): Call => ({ service: 'Lease', method: 'leaseTimeToLive', request: { ID: id, keys } });
+export const leaseLeases = (): Call => ({ service: 'Lease', method: 'leaseLeases', request: {} });
 export const status = (): Call => ({ service: 'Maintenance', method: 'status', request: {} });
 export const hashKV = (revision: bigint): Call => ({ service: 'Maintenance', method: 'hashKV', request: { revision } });
 export const hash = (): Call => ({ service: 'Maintenance', method: 'hash', request: {} });
