@@ -175,6 +175,16 @@ export class Backend implements ReadTx {
     }
   }
 
+  /** True while defragment() runs (writes are refused meanwhile). */
+  get isDefragmenting(): boolean {
+    return this.defragmenting;
+  }
+
+  /** True once close() has begun. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** The raft index of the last entry whose effects were committed (meta/consistent_index); 0 if none. */
   consistentIndex(): number {
     return this.appliedIndex;

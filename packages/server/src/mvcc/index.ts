@@ -1,5 +1,5 @@
 // mvcc: revisions, key index, the store, and etcd's request-level KV operations.
-export { KvStore, type HashKVResult, type HashResult, type KvReader, type KvStoreOptions, type RangeOptions, type RangeResult, type WriteResult } from './kv-store';
+export { DEFAULT_COMPACTION_BATCH_LIMIT, DEFAULT_COMPACTION_SLEEP_INTERVAL_MS, KvStore, type CompactResult, type HashKVResult, type HashResult, type KvReader, type KvStoreOptions, type RangeOptions, type RangeResult, type WriteResult } from './kv-store';
 export { WriteTxn } from './write-txn';
 export { TreeIndex } from './tree-index';
 export { KeyIndex } from './key-index';

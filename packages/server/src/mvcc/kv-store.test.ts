@@ -61,12 +61,12 @@ describe('KvStore', () => {
     expect(() => t.store.range(b('a'), undefined, { rev: 9n })).toThrow(ErrFutureRev);
   });
 
-  it('compaction deletes superseded revisions and tombstones physically, keeping the latest at or below it', () => {
+  it('compaction deletes superseded revisions and tombstones physically, keeping the latest at or below it', async () => {
     t = openTestStore();
     buildHistory(t.store);
     expect(keyBucketRevisions(t)).toBe(9);
     const before = snapshotAt(t.store, 6n);
-    t.store.compact(6n);
+    await t.store.compact(6n).done;
     // kept at or below 6: c@6, d@6 (a's and b's histories end in tombstones at or below 6); above: a@7, c@8
     expect(keyBucketRevisions(t)).toBe(4);
     expect(snapshotAt(t.store, 6n)).toEqual(before);
@@ -74,7 +74,7 @@ describe('KvStore', () => {
     expect(t.store.compactRevision()).toBe(6n);
     expect(() => t.store.compact(6n)).toThrow(ErrCompacted);
     expect(() => t.store.compact(9n)).toThrow(ErrFutureRev);
-    t.store.compact(8n);
+    await t.store.compact(8n).done;
     expect(keyBucketRevisions(t)).toBe(3);
     expect(snapshotAt(t.store, 8n)).toEqual(['a=3@7/7/v1/l0', 'c=2@6/8/v2/l0', 'd=1@6/6/v1/l5']);
   });
@@ -82,7 +82,7 @@ describe('KvStore', () => {
   it('reopening gives identical state, revisions, hashes and lease attachments', async () => {
     t = openTestStore();
     buildHistory(t.store);
-    t.store.compact(4n);
+    await t.store.compact(4n).done;
     const snaps = [4n, 5n, 6n, 7n, 8n].map((r) => snapshotAt(t.store, r));
     const hash = t.store.hash();
     const hashKV = t.store.hashByRev(0n);
@@ -106,7 +106,7 @@ describe('KvStore', () => {
     t = openTestStore();
     t.store.put(b('a'), b('1'));
     t.store.deleteRange(b('a'), undefined); // 3
-    t.store.compact(3n); // removes everything
+    await t.store.compact(3n).done; // removes everything
     expect(keyBucketRevisions(t)).toBe(0);
     const store = await t.reopen();
     expect(store.rev()).toBe(3n);
@@ -123,7 +123,7 @@ describe('KvStore', () => {
     expect(() => store.range(b('a'), undefined, { rev: 5n })).toThrow(ErrCompacted);
   });
 
-  it('hashByRev is the same on members with the same history and differs otherwise', () => {
+  it('hashByRev is the same on members with the same history and differs otherwise', async () => {
     t = openTestStore();
     const other = openTestStore();
     try {
@@ -133,8 +133,8 @@ describe('KvStore', () => {
       expect(t.store.hashByRev(5n).hash).not.toBe(t.store.hashByRev(6n).hash);
       // compacting in steps or at once leaves the same hash
       t.store.compact(3n);
-      t.store.compact(6n);
-      other.store.compact(6n);
+      await t.store.compact(6n).done;
+      await other.store.compact(6n).done;
       expect(t.store.hashByRev(8n)).toEqual(other.store.hashByRev(8n));
       expect(t.store.hashByRev(0n).compactRevision).toBe(6n);
       expect(() => t.store.hashByRev(6n)).toThrow(ErrCompacted);
@@ -143,21 +143,21 @@ describe('KvStore', () => {
       expect(other.store.hashByRev(8n)).toEqual({ ...t.store.hashByRev(8n), currentRev: 9n });
       expect(other.store.hashByRev(9n).hash).not.toBe(t.store.hashByRev(8n).hash);
     } finally {
-      void other.cleanup();
+      await other.cleanup();
     }
   });
 
-  it('hashKV matches real etcd 3.4.23 byte for byte (values observed with etcdctl endpoint hashkv)', () => {
+  it('hashKV matches real etcd 3.4.23 byte for byte (values observed with etcdctl endpoint hashkv)', async () => {
     t = openTestStore();
     // fresh store: etcd answers hash 1084519789, compact_revision -1
     expect(t.store.hashByRev(0n)).toEqual({ hash: 1084519789, currentRev: 1n, compactRevision: -1n });
     // after `put a 1` and `compact 1`: hash 2587454935, compact_revision 1
     t.store.put(b('a'), b('1'));
-    t.store.compact(1n);
+    await t.store.compact(1n).done;
     expect(t.store.hashByRev(0n)).toEqual({ hash: 2587454935, currentRev: 2n, compactRevision: 1n });
   });
 
-  it('eventsBetween replays PUT and DELETE events from the backend', () => {
+  it('eventsBetween replays PUT and DELETE events from the backend', async () => {
     t = openTestStore();
     buildHistory(t.store);
     const evs = t.store.eventsBetween(5n, 6n);
@@ -168,7 +168,40 @@ describe('KvStore', () => {
       [EventType.DELETE, 'b', 6n, 0n],
     ]);
     expect(t.store.eventsBetween(2n, 8n, 2)).toHaveLength(2);
-    t.store.compact(6n);
+    await t.store.compact(6n).done;
     expect(() => t.store.eventsBetween(5n, 8n)).toThrow(ErrCompacted);
+  });
+
+  it('compacts physically in batches while reads, writes and hashKV carry on unchanged', async () => {
+    t = openTestStore({ compactionBatchLimit: 2, compactionSleepIntervalMs: 0 });
+    for (let i = 0; i < 20; i++) t.store.put(b(`k${i % 3}`), b(`v${i}`)); // revs 2..21
+    const at15 = snapshotAt(t.store, 15n);
+    const hashBefore = { ...t.store.hashByRev(18n) };
+    const { done } = t.store.compact(15n);
+    const hashes = new Set<number>();
+    let batchesSeen = 0;
+    let finished = false;
+    void done.then(() => (finished = true));
+    while (!finished) {
+      hashes.add(t.store.hashByRev(18n).hash);
+      expect(snapshotAt(t.store, 15n)).toEqual(at15);
+      batchesSeen++;
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(batchesSeen).toBeGreaterThan(2); // it really ran in several steps
+    expect(hashes.size).toBe(1); // hashKV is the same whatever the physical progress
+    expect([...hashes][0]).not.toBe(hashBefore.hash); // (before compaction it hashed the dropped revisions too)
+    expect(keyBucketRevisions(t)).toBe(3 + 6); // latest of k0..k2 at or below 15, then revs 16..21
+  });
+
+  it('a compaction interrupted by close is finished on reopen', async () => {
+    t = openTestStore({ compactionBatchLimit: 1, compactionSleepIntervalMs: 5 });
+    for (let i = 0; i < 10; i++) t.store.put(b('k'), b(`v${i}`)); // revs 2..11
+    void t.store.compact(9n).done;
+    await new Promise((r) => setTimeout(r, 1));
+    const store = await t.reopen({});
+    expect(store.compactRevision()).toBe(9n);
+    expect(keyBucketRevisions(t)).toBe(3); // k@9, k@10, k@11
+    expect(snapshotAt(store, 9n)).toEqual(['k=v7@2/9/v8/l0']);
   });
 });

@@ -9,6 +9,7 @@ import { META_CONSISTENT_INDEX, META_FINISHED_COMPACT_REV, META_SCHEDULED_COMPAC
 import { crc32c } from '../pkg/crc32c';
 import { decodeKeyValue, encodeKeyValue } from './kv-codec';
 import { bytesToRev, isTombstoneKey, revId, revToBytes, ZERO_REVISION, type Revision } from './revision';
+import type { AvailableSet } from './key-index';
 import { TreeIndex } from './tree-index';
 import { asBuffer, EMPTY_BYTES, EventType, NO_LEASE, type Event, type KeyValue, type LeaseChecker } from './types';
 import { WriteTxn } from './write-txn';
@@ -48,8 +49,15 @@ export interface WriteResult<T> {
   rev: bigint;
 }
 
+/** etcd's --experimental-compaction-batch-limit default: revisions deleted per backend batch. */
+export const DEFAULT_COMPACTION_BATCH_LIMIT = 1000;
+/** Pause between compaction batches so applies interleave (etcd waits 10 ms). */
+export const DEFAULT_COMPACTION_SLEEP_INTERVAL_MS = 10;
+
 export interface KvStoreOptions {
   readonly leases?: LeaseChecker;
+  readonly compactionBatchLimit?: number;
+  readonly compactionSleepIntervalMs?: number;
   /** Called after every write txn that changed something (the watchable store plugs in here). */
   readonly onEvents?: (events: Event[], rev: bigint) => void;
 }
@@ -67,12 +75,24 @@ export interface HashKVResult {
 
 const NO_LEASES: LeaseChecker = { has: () => false };
 
+export interface CompactResult {
+  compactRev: bigint;
+  /** Resolves when the superseded revisions are physically gone from the backend. */
+  done: Promise<void>;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 export class KvStore implements KvReader {
   /** @internal */ readonly index = new TreeIndex();
   private currentRev = 1n;
   private compactMainRev = -1n;
   private leases: LeaseChecker;
   private onEvents: ((events: Event[], rev: bigint) => void) | undefined;
+  private readonly compactionBatchLimit: number;
+  private readonly compactionSleepIntervalMs: number;
+  private compactQueue: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(
     readonly backend: Backend,
@@ -80,6 +100,8 @@ export class KvStore implements KvReader {
   ) {
     this.leases = opts.leases ?? NO_LEASES;
     this.onEvents = opts.onEvents;
+    this.compactionBatchLimit = opts.compactionBatchLimit ?? DEFAULT_COMPACTION_BATCH_LIMIT;
+    this.compactionSleepIntervalMs = opts.compactionSleepIntervalMs ?? DEFAULT_COMPACTION_SLEEP_INTERVAL_MS;
     this.restore();
   }
 
@@ -160,29 +182,55 @@ export class KvStore implements KvReader {
   }
 
   /**
-   * Compacts at rev: forgets every revision at or below it except the latest of each key (unless
-   * that is a tombstone), in the index and physically in the backend, in one batch.
+   * Compacts at rev: reads below rev fail from now on and the index forgets superseded revisions
+   * at once; the backend drops them in batches of compactionBatchLimit in the background (the
+   * apply loop keeps running between batches). `done` resolves when the last batch is committed.
+   * A compaction interrupted by a crash or close() is finished when the store is reopened.
    */
-  compact(rev: bigint): { compactRev: bigint } {
+  compact(rev: bigint): CompactResult {
     if (rev <= this.compactMainRev) throw new ErrCompacted();
     if (rev > this.currentRev) throw new ErrFutureRev();
-    this.backend.batchTx((tx) => {
-      tx.put('meta', META_SCHEDULED_COMPACT_REV, revToBytes({ main: rev, sub: 0 }));
-      this.compactMainRev = rev;
-      this.physicalCompact(tx, rev);
-    });
-    return { compactRev: rev };
+    this.backend.batchTx((tx) => tx.put('meta', META_SCHEDULED_COMPACT_REV, revToBytes({ main: rev, sub: 0 })));
+    this.compactMainRev = rev;
+    const keep = this.index.compact(rev);
+    const done = this.compactQueue.then(() => this.physicalCompactInBatches(rev, keep));
+    this.compactQueue = done.catch(() => undefined);
+    return { compactRev: rev, done };
   }
 
-  private physicalCompact(tx: BatchTx, rev: bigint): void {
-    const keep = this.index.compact(rev);
-    const end = revToBytes({ main: rev + 1n, sub: 0 });
-    const doomed: Uint8Array[] = [];
-    for (const { key } of tx.range('key', revToBytes(ZERO_REVISION), { end })) {
-      if (!keep.has(revId(bytesToRev(key)))) doomed.push(key);
+  private async physicalCompactInBatches(rev: bigint, keep: AvailableSet): Promise<void> {
+    let start = revToBytes(ZERO_REVISION);
+    for (;;) {
+      if (this.closed) return;
+      if (this.backend.isDefragmenting) {
+        await sleep(this.compactionSleepIntervalMs);
+        continue;
+      }
+      const next = this.backend.batchTx((tx) => this.physicalCompactBatch(tx, rev, keep, start, this.compactionBatchLimit));
+      if (next === undefined) return;
+      start = next;
+      await sleep(this.compactionSleepIntervalMs);
     }
-    for (const key of doomed) tx.delete('key', key);
+  }
+
+  /**
+   * Deletes up to `limit` revisions at or below rev that are not in keep, from `start` on. Returns
+   * where to continue, or undefined once finished (then finishedCompactRev is stored).
+   */
+  private physicalCompactBatch(tx: BatchTx, rev: bigint, keep: AvailableSet, start: Uint8Array, limit: number): Uint8Array | undefined {
+    const end = revToBytes({ main: rev + 1n, sub: 0 });
+    const seen: Uint8Array[] = [];
+    for (const { key } of tx.range('key', start, { end, limit: limit > 0 ? limit : undefined })) seen.push(key);
+    for (const key of seen) if (!keep.has(revId(bytesToRev(key)))) tx.delete('key', key);
+    if (limit > 0 && seen.length >= limit) return Buffer.concat([seen[seen.length - 1]!, Buffer.from([0])]);
     tx.put('meta', META_FINISHED_COMPACT_REV, revToBytes({ main: rev, sub: 0 }));
+    return undefined;
+  }
+
+  /** Stops background compaction (it resumes on reopen) and waits for the current batch. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.compactQueue;
   }
 
   /** crc32c of the whole backend except meta/consistent_index (Maintenance.Hash). */
@@ -273,7 +321,8 @@ export class KvStore implements KvReader {
     if (scheduled !== 0n) {
       // a compaction was scheduled but did not finish: redo it
       this.compactMainRev = scheduled;
-      this.backend.batchTx((tx) => this.physicalCompact(tx, scheduled));
+      const keep = this.index.compact(scheduled);
+      this.backend.batchTx((tx) => this.physicalCompactBatch(tx, scheduled, keep, revToBytes(ZERO_REVISION), 0));
     }
     if (this.leases.attach) for (const { key, lease } of keyToLease.values()) this.leases.attach(lease, key);
   }

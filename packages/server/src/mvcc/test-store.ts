@@ -23,12 +23,14 @@ export function openTestStore(opts: KvStoreOptions = {}): TestStore {
     backend: Backend.open(dbPath),
     store: undefined as unknown as KvStore,
     async reopen(o = opts) {
+      await t.store.close();
       await t.backend.close();
       t.backend = Backend.open(dbPath);
       t.store = new KvStore(t.backend, o);
       return t.store;
     },
     async cleanup() {
+      await t.store.close();
       await t.backend.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },

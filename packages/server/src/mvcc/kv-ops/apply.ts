@@ -4,7 +4,6 @@
 
 import type {
   CompactionRequest,
-  CompactionResponse,
   DeleteRangeRequest,
   DeleteRangeResponse,
   PutRequest,
@@ -17,7 +16,7 @@ import type {
 import type { KvStore } from '../kv-store';
 import type { Event } from '../types';
 import type { TxnView } from './common';
-import { compactOp } from './compact';
+import { compactOp, type CompactApplied } from './compact';
 import { deleteRangeOp } from './delete-range';
 import { putOp } from './put';
 import { rangeOp } from './range';
@@ -63,6 +62,7 @@ export function applyTxn(store: KvStore, req: TxnRequest): Applied<TxnResponse> 
   return { response: r.value, events: r.events };
 }
 
-export function applyCompaction(store: KvStore, req: CompactionRequest): CompactionResponse {
+/** Compaction; `done` resolves when it is physically finished (for `physical: true`). */
+export function applyCompaction(store: KvStore, req: CompactionRequest): CompactApplied {
   return compactOp(store, req);
 }

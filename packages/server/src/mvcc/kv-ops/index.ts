@@ -1,7 +1,7 @@
 export { applyCompaction, applyDeleteRange, applyPut, applyRange, applyTxn, type Applied } from './apply';
 export { mkGteRange, revisionHeader, type TxnView } from './common';
 export { applyCompare, applyCompares, compareKV } from './compare';
-export { compactOp } from './compact';
+export { compactOp, type CompactApplied } from './compact';
 export { deleteRangeOp } from './delete-range';
 export { putOp } from './put';
 export { rangeOp } from './range';

@@ -380,7 +380,7 @@ describe('compaction', () => {
     put('a', '2');
     put('a', '3'); // rev 4
     expect(() => applyCompaction(t.store, CompactionRequest.fromPartial({ revision: 5n }))).toThrow(ErrFutureRev);
-    expect(applyCompaction(t.store, CompactionRequest.fromPartial({ revision: 3n })).header!.revision).toBe(4n);
+    expect(applyCompaction(t.store, CompactionRequest.fromPartial({ revision: 3n })).response.header!.revision).toBe(4n);
     expect(() => applyCompaction(t.store, CompactionRequest.fromPartial({ revision: 3n }))).toThrow(ErrCompacted);
     expect(() => applyCompaction(t.store, CompactionRequest.fromPartial({ revision: 2n }))).toThrow(ErrCompacted);
     expect(range('a', { revision: 3n }).response.kvs[0]!.value.toString()).toBe('2');
