@@ -3,9 +3,13 @@
 import type { Entry } from './types';
 
 function varintSize(n: number): number {
-  let size = 1;
-  let v = n;
-  while (v >= 0x80) {
+  if (n < 0x80) return 1;
+  if (n < 0x4000) return 2;
+  if (n < 0x200000) return 3;
+  if (n < 0x10000000) return 4;
+  let size = 4;
+  let v = Math.floor(n / 0x10000000);
+  while (v > 0) {
     v = Math.floor(v / 128);
     size++;
   }

@@ -104,6 +104,8 @@ export class MemoryStorage implements Storage {
     if (first > entries[0]!.index) ents = entries.slice(first - entries[0]!.index);
     const offset = ents[0]!.index - this.ents[0]!.index;
     assert(offset <= this.ents.length, `missing log entry [last: ${this.lastIndex()}, append at: ${ents[0]!.index}]`);
-    this.ents = this.ents.slice(0, offset).concat(ents);
+    // In place: entries() always hands out copies, so nobody holds a view of this array.
+    if (offset < this.ents.length) this.ents.length = offset;
+    for (const e of ents) this.ents.push(e);
   }
 }
