@@ -98,7 +98,7 @@ export async function listenClientUrl(options: ClientListenerOptions): Promise<C
 
   const sockets = new Set<net.Socket>();
   const handedOver = new WeakSet<net.Socket>();
-  const server = net.createServer((socket) => {
+  const server = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => {});

@@ -26,6 +26,9 @@ const RESPONSE_HEADERS = { ':status': 200, 'content-type': 'application/grpc' } 
 const OK_TRAILERS = { 'grpc-status': '0' } as const;
 const kCall = Symbol('grpcCall');
 const RESOLVED = Promise.resolve();
+/** grpc-go sends no Date header; skipping it saves a header per response. */
+const RESPOND_WITH_TRAILERS = { waitForTrailers: true, sendDate: false } as const;
+const RESPOND_END_STREAM = { endStream: true, sendDate: false } as const;
 
 type CallStream = ServerHttp2Stream & { [kCall]?: GrpcCall };
 
@@ -138,7 +141,7 @@ function sendTrailersOnly(stream: ServerHttp2Stream, code: number, message: stri
   if (stream.destroyed || stream.closed || stream.headersSent) return;
   stream.respond(
     { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(code), 'grpc-message': encodeGrpcMessage(message) },
-    { endStream: true },
+    RESPOND_END_STREAM,
   );
 }
 
@@ -291,7 +294,7 @@ class GrpcCall implements StreamCall<unknown, unknown> {
     countHandled(this.route, GrpcStatus.OK);
     const stream = this.stream;
     if (stream.destroyed || stream.closed) return;
-    stream.respond(RESPONSE_HEADERS, { waitForTrailers: true });
+    stream.respond(RESPONSE_HEADERS, RESPOND_WITH_TRAILERS);
     stream.end(frame);
   }
 
@@ -313,7 +316,7 @@ class GrpcCall implements StreamCall<unknown, unknown> {
     const stream = this.stream;
     if (stream.destroyed || stream.closed) return;
     if (!stream.headersSent) {
-      stream.respond({ ...RESPONSE_HEADERS, ...OK_TRAILERS }, { endStream: true });
+      stream.respond({ ...RESPONSE_HEADERS, ...OK_TRAILERS }, RESPOND_END_STREAM);
     } else {
       stream.end();
     }
@@ -324,7 +327,7 @@ class GrpcCall implements StreamCall<unknown, unknown> {
     const stream = this.stream;
     if (this.done || stream.destroyed || stream.closed) return RESOLVED;
     const frame = encodeFrame(this.route.method.responseType, response);
-    if (!stream.headersSent) stream.respond(RESPONSE_HEADERS, { waitForTrailers: true });
+    if (!stream.headersSent) stream.respond(RESPONSE_HEADERS, RESPOND_WITH_TRAILERS);
     if (stream.write(frame)) return RESOLVED;
     return new Promise((resolve) => {
       const settle = (): void => {
