@@ -3,7 +3,7 @@
 // differ legitimately and are masked (normalize masks every `ID`); explicit ids show up in
 // KeyValue.lease, which is compared.
 import { E } from './etcd-messages';
-import { del, fails, leaseGrant, leaseLeases, leaseRevoke, leaseTimeToLive, opPut, put, range, step, txn, type Step } from './steps';
+import { cmp, del, fails, leaseGrant, leaseLeases, leaseRevoke, leaseTimeToLive, opPut, opRange, put, range, Result, step, Target, txn, type Step } from './steps';
 
 const LEASE = 100n;
 const SHORT = 101n;
@@ -23,6 +23,9 @@ export const leaseSteps: readonly Step[] = [
   step('put k3 without a lease', put('k3', 'c')),
   step('txn put k4 with the lease', txn({ success: [opPut('k4', 'd', { lease: LEASE })] })),
   step('keys carry the lease id', range('k', { end: 'l' })),
+  step('txn compare LEASE equal to the lease', txn({ compare: [cmp('k1', Target.LEASE, Result.EQUAL, LEASE)], success: [opRange('k1')], failure: [opRange('k3')] })),
+  step('txn compare LEASE greater than 0 over a range', txn({ compare: [cmp('k1', Target.LEASE, Result.GREATER, 0n, 'k3')], success: [opRange('k1', { end: 'k3', keysOnly: true })] })),
+  step('txn compare LEASE on an unleased key', txn({ compare: [cmp('k3', Target.LEASE, Result.NOT_EQUAL, LEASE)] })),
   step('TimeToLive with keys', leaseTimeToLive(LEASE, true), { volatile: ['TTL'], unordered: ['keys'] }),
   step('TimeToLive without keys', leaseTimeToLive(LEASE, false), { volatile: ['TTL'] }),
   step('TimeToLive of an unknown lease (TTL -1, not an error)', leaseTimeToLive(999n, true)),
@@ -35,5 +38,12 @@ export const leaseSteps: readonly Step[] = [
   fails('put with the revoked lease', put('k5', 'e', { lease: LEASE }), E.leaseNotFound),
   step('TimeToLive of the revoked lease', leaseTimeToLive(LEASE, true)),
   step('re-grant the revoked id', leaseGrant(LEASE, 60n)),
+  step('put with the lease', put('leased', 'v1', { lease: LEASE })),
+  step('put ignore_lease keeps the lease', put('leased', 'v2', { ignoreLease: true, prevKv: true })),
+  step('get the leased key (lease kept)', range('leased')),
+  fails('put ignore_lease with a lease', put('leased', 'v3', { ignoreLease: true, lease: LEASE }), E.leaseProvided),
+  step('put ignore_value + ignore_lease', put('leased', '', { ignoreValue: true, ignoreLease: true, prevKv: true })),
+  step('put without a lease detaches it', put('leased', 'v4', { prevKv: true })),
+  step('TimeToLive after the detach (no keys)', leaseTimeToLive(LEASE, true), { volatile: ['TTL'] }),
   step('revoke a lease with no keys', leaseRevoke(102n)),
 ];

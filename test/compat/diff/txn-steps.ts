@@ -1,9 +1,11 @@
 // Txns: every compare target and result, range compares, nesting, failure branches, read-only
-// txns, the op limit, duplicate keys, empty keys. Fresh store (revision 1).
+// txns, the op limit, duplicate keys, empty keys. Fresh store (revision 1); no leases granted
+// (lease-steps.ts compares LEASE against a real lease).
 import type { Compare_CompareResult, Compare_CompareTarget } from '@tsetcd/api';
 import { E } from './etcd-messages';
-import { cmp, fails, leaseGrant, opDel, opPut, opRange, opTxn, prefixEnd, put, Result, step, Target, txn, type Step } from './steps';
+import { cmp, fails, opDel, opPut, opRange, opTxn, prefixEnd, put, Result, step, Target, txn, type Step } from './steps';
 
+/** Never granted: only request validation sees it. */
 const LEASE_ID = 8001n;
 const MAX_TXN_OPS = 128;
 
@@ -14,8 +16,7 @@ const setup: Step[] = [
   step('put t1=v1', put('t1', 'v1')), // rev 2
   step('put t2=v2', put('t2', 'v2')), // rev 3
   step('put t2=v2b (version 2)', put('t2', 'v2b')), // rev 4
-  step('lease grant', leaseGrant(LEASE_ID, 600n)),
-  step('put t3 with lease', put('t3', 'v3', { lease: LEASE_ID })), // rev 5
+  step('put t3=v3', put('t3', 'v3')), // rev 5
 ];
 
 const targets: [string, Compare_CompareTarget, string | bigint][] = [
@@ -48,7 +49,6 @@ for (const [targetName, target, against] of targets) {
 const compareSteps: Step[] = [
   ...compareMatrix,
   step('compare VALUE GREATER/LESS are bytewise', txn({ compare: [cmp('t1', Target.VALUE, Result.GREATER, 'v0'), cmp('t1', Target.VALUE, Result.LESS, 'v10')], success: [opRange('t1')] })),
-  step('compare LEASE equal to the granted lease', txn({ compare: [cmp('t3', Target.LEASE, Result.EQUAL, LEASE_ID)], success: [opRange('t3')] })),
   step('compare missing key VERSION = 0', txn({ compare: [cmp('nokey', Target.VERSION, Result.EQUAL, 0n)], success: [opRange('t1')], failure: [opRange('t2')] })),
   step('compare missing key CREATE = 0', txn({ compare: [cmp('nokey', Target.CREATE, Result.EQUAL, 0n)] })),
   step('compare missing key MOD LESS 1', txn({ compare: [cmp('nokey', Target.MOD, Result.LESS, 1n)] })),
@@ -59,7 +59,7 @@ const compareSteps: Step[] = [
   step('range compare: not all t* have VERSION = 1', txn({ compare: [cmp('t', Target.VERSION, Result.EQUAL, 1n, prefixEnd('t'))], failure: [opRange('t', { end: prefixEnd('t'), keysOnly: true })] })),
   step('range compare over "\\x00".."\\x00" MOD < 100', txn({ compare: [cmp('\x00', Target.MOD, Result.LESS, 100n, '\x00')] })),
   step('range compare over an empty range', txn({ compare: [cmp('x', Target.VALUE, Result.EQUAL, 'nothing', 'y')] })),
-  step('several compares, all true', txn({ compare: [cmp('t1', Target.VALUE, Result.EQUAL, 'v1'), cmp('t2', Target.VERSION, Result.EQUAL, 2n), cmp('t3', Target.LEASE, Result.EQUAL, LEASE_ID)], success: [opRange('t1')] })),
+  step('several compares, all true', txn({ compare: [cmp('t1', Target.VALUE, Result.EQUAL, 'v1'), cmp('t2', Target.VERSION, Result.EQUAL, 2n), cmp('t3', Target.LEASE, Result.EQUAL, 0n)], success: [opRange('t1')] })),
   step('several compares, one false', txn({ compare: [cmp('t1', Target.VALUE, Result.EQUAL, 'v1'), cmp('t2', Target.VERSION, Result.EQUAL, 9n)], success: [opRange('t1')], failure: [opRange('t2')] })),
 ];
 
