@@ -48,6 +48,8 @@ export const SNAPSHOT_PAYLOAD_BYTES = 16;
 /** A single record may not exceed this (guards against absurd lengths; etcd caps at 10 MB frames by default, we allow more). */
 export const RECORD_PAYLOAD_BYTES_MAX = 1 << 30;
 
+/** A writer buffer grown beyond this by a large Ready is dropped after the write. */
+export const WRITER_BUFFER_KEEP_BYTES_MAX = 8 * 1024 * 1024;
 const TWO_32 = 0x1_0000_0000;
 const U64_MAX = (1n << 64n) - 1n;
 
@@ -89,7 +91,7 @@ export class RecordWriter {
 
   constructor(
     private committedCrc: number,
-    initialBytes = 64 * 1024,
+    private readonly initialBytes = 64 * 1024,
   ) {
     this.buf = Buffer.alloc(initialBytes);
     this.pendingCrc = committedCrc;
@@ -110,6 +112,8 @@ export class RecordWriter {
   commit(): void {
     this.committedCrc = this.pendingCrc;
     this.len = 0;
+    // Do not pin the memory of one exceptionally large Ready forever.
+    if (this.buf.length > WRITER_BUFFER_KEEP_BYTES_MAX) this.buf = Buffer.alloc(this.initialBytes);
   }
 
   discard(): void {

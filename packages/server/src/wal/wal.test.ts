@@ -11,7 +11,7 @@ import {
   WalSnapshotNotFoundError,
   WalClosedError,
 } from './index';
-import { frameBytes, ENTRY_HEADER_BYTES, RecordWriter, scanSegment, STATE_PAYLOAD_BYTES } from './record';
+import { frameBytes, ENTRY_HEADER_BYTES, RecordType, RecordWriter, scanSegment, STATE_PAYLOAD_BYTES } from './record';
 import { parseSegmentName } from './segment-name';
 import { entries, entry, tempDir, walFiles } from './testing/fixtures';
 
@@ -80,8 +80,21 @@ describe('Wal round trip', () => {
     const r = await reopen(dir);
     expect(r.hardState).toEqual({ term: big, vote: bigVote, commit: 0 });
     expect(r.entries).toEqual([{ index: 1, term: big, type: EntryType.Normal, data: new Uint8Array(0) }]);
-    await expect(r.wal.save({ term: 1, vote: 0n, commit: 2 ** 53 }, [])).rejects.toThrow(RangeError);
+    await expect(r.wal.save({ term: 1, vote: 0n, commit: 2 ** 53 }, [entry(2)])).rejects.toThrow(RangeError);
+    await expect(r.wal.save(undefined, [entry(2), { ...entry(3), term: -1 }])).rejects.toThrow(RangeError);
+    // Nothing of the refused saves was left behind to be written with the next one.
+    await r.wal.save(undefined, [entry(2)]);
     await r.wal.close();
+    const file = walFiles(dir)[0]!;
+    const written: number[] = [];
+    scanSegment(fs.readFileSync(path.join(dir, file)), file, true, undefined, (rec) => {
+      if (rec.type === RecordType.Entry) written.push(rec.entry.index);
+    });
+    expect(written).toEqual([1, 2]);
+    const r2 = await reopen(dir);
+    expect(r2.entries.map((e) => e.index)).toEqual([1, 2]);
+    expect(r2.hardState).toEqual({ term: big, vote: bigVote, commit: 0 });
+    await r2.wal.close();
   });
 
   it('refuses to create over an existing WAL and to open one that another owner holds', async () => {
@@ -120,6 +133,26 @@ describe('Wal round trip', () => {
 });
 
 describe('Wal snapshots and purge', () => {
+  it('continues after an installed snapshot marker, across reopen', async () => {
+    const dir = newDir();
+    const wal = await Wal.create(dir, META, { segmentSizeBytes: SEGMENT });
+    await wal.save({ term: 1, vote: 1n, commit: 5 }, entries(1, 5));
+    await wal.saveSnapshot({ index: 50, term: 2 }); // a follower installed the leader's snapshot
+    await wal.save({ term: 2, vote: 0n, commit: 50 }, []);
+    await wal.close();
+    const r = await reopen(dir, { index: 50, term: 2 });
+    expect(r.entries).toEqual([]);
+    expect(r.wal.lastIndex).toBe(50);
+    await expect(r.wal.save(undefined, [entry(53, 2)])).rejects.toThrow(/gap/);
+    await r.wal.close();
+    const r2 = await reopen(dir, { index: 50, term: 2 });
+    await r2.wal.save({ term: 2, vote: 0n, commit: 51 }, [entry(51, 2)]);
+    await r2.wal.close();
+    const r3 = await reopen(dir, { index: 50, term: 2 });
+    expect(r3.entries).toEqual([entry(51, 2)]);
+    await r3.wal.close();
+  });
+
   it('reads only the entries after the snapshot it is opened at, and checks the marker', async () => {
     const dir = newDir();
     const wal = await Wal.create(dir, META, { segmentSizeBytes: SEGMENT });
@@ -177,6 +210,31 @@ describe('Wal snapshots and purge', () => {
     expect(removed.length).toBe(total - 3);
     expect(walFiles(dir).length).toBe(3);
     await wal.close();
+  });
+});
+
+describe('Wal input checks and large Readies', () => {
+  it('refuses non-consecutive entries in one save', async () => {
+    const dir = newDir();
+    const wal = await Wal.create(dir, META, { segmentSizeBytes: SEGMENT });
+    await expect(wal.save(undefined, [entry(1), entry(3)])).rejects.toThrow(/not consecutive/);
+    await expect(wal.save(undefined, [entry(2)])).rejects.toThrow(/gap/);
+    await wal.save(undefined, [entry(1), entry(2)]);
+    await wal.close();
+  });
+
+  it('writes a Ready larger than a segment and the writer buffer cap, and reads it back', async () => {
+    const dir = newDir();
+    const wal = await Wal.create(dir, META, { segmentSizeBytes: 1 << 20 });
+    const big = entries(1, 100, 1, 100_000); // 10 MB in one save
+    await wal.save({ term: 1, vote: 1n, commit: 0 }, big);
+    await wal.save({ term: 1, vote: 1n, commit: 100 }, [entry(101)]);
+    await wal.close();
+    expect(walFiles(dir).length).toBe(2); // the big Ready stays in one segment; the cut follows it
+    const r = await reopen(dir);
+    expect(r.entries.length).toBe(101);
+    expect(r.entries.every((e, i) => e.index === i + 1 && Buffer.compare(e.data, (i < 100 ? big[i]! : entry(101)).data) === 0)).toBe(true);
+    await r.wal.close();
   });
 });
 

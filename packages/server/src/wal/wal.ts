@@ -258,6 +258,7 @@ export class Wal {
     let matched = false;
     let crc: number | undefined;
     let lastEntryIndex = -1;
+    let lastSnapshotIndex = 0;
     const start = this.start;
     let tailEnd = 0;
     let torn = false;
@@ -290,6 +291,7 @@ export class Wal {
             metadata = rec.metadata;
             break;
           case RecordType.Snapshot:
+            if (rec.snapshot.index > lastSnapshotIndex) lastSnapshotIndex = rec.snapshot.index;
             if (rec.snapshot.index === start.index) {
               if (rec.snapshot.term !== start.term) {
                 throw new WalSnapshotMismatchError(
@@ -317,7 +319,8 @@ export class Wal {
     this.unsyncedWrites = true;
     this.writer = new RecordWriter(crc ?? 0);
     this.state = state;
-    this.enti = Math.max(lastEntryIndex, start.index);
+    // Entries written after a snapshot marker continue from it (etcd SaveSnapshot raises enti).
+    this.enti = Math.max(lastEntryIndex, start.index, lastSnapshotIndex);
     this.metadata = metadata ?? new Uint8Array(0);
     this.mode = 'appending';
     this.startPipeline();
@@ -333,10 +336,16 @@ export class Wal {
     if (isEmptyHardState(hs) && entries.length === 0) return this.serial(async () => this.assertAppending());
     return this.serial(async () => {
       this.assertAppending();
+      this.checkEntries(entries);
       const mustSync = entries.length > 0 || hs.vote !== this.state.vote || hs.term !== this.state.term;
       const w = this.writer;
-      for (const e of entries) w.appendEntry(e);
-      if (!isEmptyHardState(hs)) w.appendState(hs);
+      try {
+        for (const e of entries) w.appendEntry(e);
+        if (!isEmptyHardState(hs)) w.appendState(hs);
+      } catch (err) {
+        w.discard(); // a refused value leaves nothing half-encoded behind
+        throw err;
+      }
       await this.flush(mustSync);
       if (entries.length > 0) this.enti = entries[entries.length - 1]!.index;
       if (!isEmptyHardState(hs)) this.state = hs;
@@ -348,7 +357,12 @@ export class Wal {
   saveSnapshot(snap: WalSnapshot): Promise<void> {
     return this.serial(async () => {
       this.assertAppending();
-      this.writer.appendSnapshot(snap);
+      try {
+        this.writer.appendSnapshot(snap);
+      } catch (err) {
+        this.writer.discard();
+        throw err;
+      }
       await this.flush(true);
       if (this.enti < snap.index) this.enti = snap.index;
     });
@@ -420,6 +434,16 @@ export class Wal {
     const run = this.chain.then(op, op);
     this.chain = run.catch(() => undefined);
     return run;
+  }
+
+  /** Entries of one Ready are consecutive and continue (or overwrite a suffix of) the log. */
+  private checkEntries(entries: readonly Entry[]): void {
+    if (entries.length === 0) return;
+    const first = entries[0]!.index;
+    assert(first >= 1 && first <= this.enti + 1, `entry ${first} would leave a gap after ${this.enti}`);
+    for (let i = 1; i < entries.length; i++) {
+      assert(entries[i]!.index === first + i, `entries not consecutive at ${entries[i]!.index}`);
+    }
   }
 
   private assertAppending(): void {
