@@ -1,0 +1,249 @@
+// Keepalives: every kept-alive lease of a client shares one LeaseKeepAlive bidi stream. Each
+// handle owns a KeepAliveSchedule; it emits `lost` and aborts its signal once the lease can no
+// longer be assumed alive (the server says TTL <= 0, or the deadline passes without a response).
+import type { ClientDuplexStream } from '@grpc/grpc-js';
+import { GrpcStatus, LeaseDefinition, LeaseKeepAliveRequest, type LeaseKeepAliveResponse } from '@tsetcd/api';
+import { deserializerFor, pathOf, serializerFor, type Caller } from './caller';
+import { LeaseLostError } from './errors';
+import { KeepAliveSchedule, monotonicNow, type MonotonicClock } from './keepalive-schedule';
+import { TypedEmitter } from './typed-emitter';
+
+export interface KeepAliveEvents {
+  /** The lease can no longer be assumed alive; emitted once. */
+  lost(error: LeaseLostError): void;
+  /** A successful keepalive response with the lease's refreshed TTL. */
+  keepalive(ttlSeconds: bigint): void;
+}
+
+export interface KeepAliveOptions {
+  /** The lease's TTL when granted, to bound the deadline before the first response. */
+  ttlSeconds?: number | bigint;
+  /** When it was granted, on the monotonic clock (default: now). */
+  grantedAtMs?: number;
+  clock?: MonotonicClock;
+}
+
+export const KEEPALIVE_RECONNECT_BACKOFF_MS = 100;
+export const KEEPALIVE_RECONNECT_BACKOFF_MAX_MS = 1_000;
+
+export class KeepAlive extends TypedEmitter<KeepAliveEvents> {
+  readonly #controller = new AbortController();
+  readonly schedule: KeepAliveSchedule;
+  /** Send times of requests whose responses have not come yet (oldest first). */
+  readonly inflightSentMs: number[] = [];
+  timer: NodeJS.Timeout | undefined;
+  #lost: LeaseLostError | undefined;
+
+  constructor(
+    readonly leaseId: bigint,
+    readonly clock: MonotonicClock,
+    ttlSeconds: number | undefined,
+    grantedAtMs: number | undefined,
+    private readonly onStop: (handle: KeepAlive) => void,
+  ) {
+    super();
+    this.schedule = new KeepAliveSchedule(clock, ttlSeconds, grantedAtMs ?? clock());
+  }
+
+  /** Aborts (with a LeaseLostError as reason) when the lease can no longer be assumed alive. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** Monotonic deadline (performance.now() scale) until which the lease is assumed alive. */
+  get deadlineMs(): number {
+    return this.schedule.deadlineMs;
+  }
+
+  get ttlSeconds(): number {
+    return this.schedule.ttlSeconds;
+  }
+
+  get lostError(): LeaseLostError | undefined {
+    return this.#lost;
+  }
+
+  /** Stop sending keepalives (the lease itself is not revoked); the signal aborts. */
+  close(): void {
+    this.markLost(new LeaseLostError(this.leaseId, 'closed'), false);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  markLost(error: LeaseLostError, emit = true): void {
+    if (this.#lost) return;
+    this.#lost = error;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.onStop(this);
+    if (emit) this.emit('lost', error);
+    this.#controller.abort(error);
+  }
+
+  notifyKeepalive(ttlSeconds: bigint): void {
+    this.emit('keepalive', ttlSeconds);
+  }
+}
+
+type KeepAliveStream = ClientDuplexStream<LeaseKeepAliveRequest, LeaseKeepAliveResponse>;
+
+export class KeepAliveHub {
+  #handles = new Map<bigint, Set<KeepAlive>>();
+  #stream: KeepAliveStream | undefined;
+  #opening = false;
+  #backoffMs = KEEPALIVE_RECONNECT_BACKOFF_MS;
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(private readonly caller: Caller) {}
+
+  keepAlive(leaseId: bigint, options: KeepAliveOptions = {}): KeepAlive {
+    const clock = options.clock ?? monotonicNow;
+    const ttl = options.ttlSeconds === undefined ? undefined : Number(options.ttlSeconds);
+    const handle = new KeepAlive(leaseId, clock, ttl, options.grantedAtMs, (h) => this.#remove(h));
+    if (this.#closed) {
+      handle.markLost(new LeaseLostError(leaseId, 'closed'), false);
+      return handle;
+    }
+    let set = this.#handles.get(leaseId);
+    if (set === undefined) {
+      set = new Set();
+      this.#handles.set(leaseId, set);
+    }
+    set.add(handle);
+    this.#arm(handle);
+    if (!this.#stream) this.#open();
+    return handle;
+  }
+
+  #remove(handle: KeepAlive): void {
+    const set = this.#handles.get(handle.leaseId);
+    set?.delete(handle);
+    if (set && set.size === 0) this.#handles.delete(handle.leaseId);
+    if (this.#handles.size === 0) this.#dropStream();
+  }
+
+  /** (Re)arms the handle's timer for its next send or its deadline. */
+  #arm(handle: KeepAlive): void {
+    if (handle.lostError) return;
+    if (handle.timer) clearTimeout(handle.timer);
+    handle.timer = setTimeout(() => this.#wake(handle), handle.schedule.nextWakeInMs());
+    handle.timer.unref?.();
+  }
+
+  #wake(handle: KeepAlive): void {
+    handle.timer = undefined;
+    if (handle.lostError) return;
+    const now = handle.clock();
+    if (handle.schedule.expired(now)) {
+      handle.markLost(new LeaseLostError(handle.leaseId, 'deadline'));
+      return;
+    }
+    if (now >= handle.schedule.nextSendMs) {
+      if (this.#stream) {
+        this.#stream.write(LeaseKeepAliveRequest.fromPartial({ ID: handle.leaseId }));
+        handle.inflightSentMs.push(now);
+      }
+      handle.schedule.onSent(now);
+    }
+    this.#arm(handle);
+  }
+
+  #dropStream(): void {
+    const stream = this.#stream;
+    this.#stream = undefined;
+    if (stream) {
+      stream.removeAllListeners();
+      stream.on('error', () => undefined);
+      stream.cancel();
+    }
+  }
+
+  #open(): void {
+    if (this.#opening || this.#stream || this.#closed || this.#handles.size === 0) return;
+    this.#opening = true;
+    void this.#connect().finally(() => {
+      this.#opening = false;
+    });
+  }
+
+  async #connect(): Promise<void> {
+    let endpoint: string | undefined;
+    try {
+      const connection = await this.caller.transport.connect(Date.now() + 60_000);
+      endpoint = connection.endpoint;
+      const metadata = await this.caller.metadata();
+      if (this.#closed || this.#handles.size === 0) return;
+      const method = LeaseDefinition.methods.leaseKeepAlive;
+      const stream = connection.client.makeBidiStreamRequest<LeaseKeepAliveRequest, LeaseKeepAliveResponse>(
+        pathOf(LeaseDefinition, method),
+        serializerFor(method.requestType),
+        deserializerFor(method.responseType),
+        metadata,
+        {},
+      );
+      this.#stream = stream;
+      stream.on('data', (response: LeaseKeepAliveResponse) => {
+        this.#backoffMs = KEEPALIVE_RECONNECT_BACKOFF_MS;
+        this.#onResponse(response);
+      });
+      stream.on('error', (err: { code: number }) => this.#onBroken(stream, endpoint, err));
+      stream.on('end', () => this.#onBroken(stream, endpoint, undefined));
+      // send for every lease now: the stream was down, their schedules may be overdue
+      for (const set of this.#handles.values()) {
+        for (const handle of set) {
+          handle.inflightSentMs.length = 0;
+          this.#wake(handle);
+        }
+      }
+    } catch {
+      this.#scheduleReconnect();
+    }
+  }
+
+  #onResponse(response: LeaseKeepAliveResponse): void {
+    const set = this.#handles.get(response.ID);
+    if (set === undefined) return;
+    for (const handle of [...set]) {
+      const sentAtMs = handle.inflightSentMs.shift() ?? handle.clock();
+      if (!handle.schedule.onResponse(Number(response.TTL), sentAtMs)) {
+        handle.markLost(new LeaseLostError(handle.leaseId, 'expired'));
+        continue;
+      }
+      handle.notifyKeepalive(response.TTL);
+      this.#arm(handle);
+    }
+  }
+
+  #onBroken(stream: KeepAliveStream, endpoint: string | undefined, err: { code: number } | undefined): void {
+    if (this.#stream !== stream) return;
+    this.#stream = undefined;
+    if (this.#closed) return;
+    if (err?.code === GrpcStatus.UNAUTHENTICATED) this.caller.invalidateToken();
+    if (endpoint !== undefined && (err === undefined || err.code === GrpcStatus.UNAVAILABLE)) this.caller.transport.rotateFrom(endpoint);
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#reconnectTimer || this.#closed || this.#handles.size === 0) return;
+    const delay = this.#backoffMs;
+    this.#backoffMs = Math.min(this.#backoffMs * 2, KEEPALIVE_RECONNECT_BACKOFF_MAX_MS);
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      this.#open();
+    }, delay);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    for (const set of [...this.#handles.values()]) {
+      for (const handle of [...set]) handle.markLost(new LeaseLostError(handle.leaseId, 'closed'), false);
+    }
+    this.#handles.clear();
+    this.#dropStream();
+  }
+}

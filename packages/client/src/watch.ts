@@ -1,0 +1,323 @@
+// Watches: every watcher of a client shares one Watch bidi stream on the current connection. Each
+// watcher remembers the next revision it expects; when the stream breaks (disconnect, member
+// failure) all watchers are re-created on a new stream, from that revision, and events below it
+// are dropped, so a consumer sees no gap and no duplicate.
+import type { ClientDuplexStream } from '@grpc/grpc-js';
+import {
+  Event_EventType,
+  GrpcStatus,
+  WatchCreateRequest_FilterType,
+  WatchDefinition,
+  WatchRequest,
+  type WatchResponse,
+} from '@tsetcd/api';
+import { AsyncQueue } from './async-queue';
+import type { Bytes } from './bytes';
+import { deserializerFor, pathOf, serializerFor, type Caller } from './caller';
+import { ClientClosedError, WatchCanceledError, WatchCompactedError, toEtcdError } from './errors';
+import { decodeKv, encodeKeyRange } from './kv-codec';
+import type { KeyValue } from './key-value';
+import type { KeyMapper } from './key-mapper';
+
+export interface WatchOptions {
+  /** Watch every key with this prefix. */
+  prefix?: boolean;
+  /** Watch [key, end); "\0" means every key >= key. */
+  end?: Bytes;
+  /** First revision to deliver (default: changes after the watch is created). */
+  startRevision?: bigint;
+  prevKv?: boolean;
+  /** Event kinds to leave out. */
+  filters?: Array<'put' | 'delete'>;
+  /** Ask the server for periodic progress notifications (delivered as kind 'progress'). */
+  progressNotify?: boolean;
+  signal?: AbortSignal;
+}
+
+export type WatchEvent =
+  | { kind: 'put' | 'delete'; revision: bigint; kv: KeyValue; prevKv: KeyValue | undefined }
+  | { kind: 'progress'; revision: bigint };
+
+/** Wait between attempts to re-open a broken watch stream. */
+export const WATCH_RECONNECT_BACKOFF_MS = 100;
+export const WATCH_RECONNECT_BACKOFF_MAX_MS = 2_000;
+/** etcd's id for progress responses addressed to the whole stream. */
+const STREAM_WIDE_WATCH_ID = -1n;
+
+type WatchStream = ClientDuplexStream<WatchRequest, WatchResponse>;
+
+/** One watcher: an async iterable of events, plus `created` and `close()`. */
+export class Watcher implements AsyncIterable<WatchEvent> {
+  readonly queue: AsyncQueue<WatchEvent>;
+  /** Resolves with the header revision when the server first confirms the watch. */
+  readonly created: Promise<bigint>;
+  resolveCreated!: (revision: bigint) => void;
+  rejectCreated!: (err: unknown) => void;
+  /** Next revision this watcher expects; undefined until created or given a start revision. */
+  nextRevision: bigint | undefined;
+  /** Server id on the current stream. */
+  watchId: bigint | undefined;
+  closed = false;
+
+  constructor(
+    readonly key: Buffer,
+    readonly rangeEnd: Buffer,
+    readonly options: WatchOptions,
+    readonly mapper: KeyMapper,
+    onClose: (w: Watcher) => void,
+  ) {
+    this.nextRevision = options.startRevision !== undefined && options.startRevision > 0n ? options.startRevision : undefined;
+    this.queue = new AsyncQueue<WatchEvent>(() => onClose(this));
+    this.created = new Promise<bigint>((resolve, reject) => {
+      this.resolveCreated = resolve;
+      this.rejectCreated = reject;
+    });
+    this.created.catch(() => undefined);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<WatchEvent> {
+    return this.queue;
+  }
+
+  /** Stop watching (same as breaking out of the for-await loop). */
+  close(): void {
+    void this.queue.return();
+  }
+
+  fail(err: unknown): void {
+    this.rejectCreated(err);
+    this.queue.finish(err);
+  }
+
+  createRequest(): WatchRequest {
+    return WatchRequest.fromPartial({
+      createRequest: {
+        key: this.key,
+        rangeEnd: this.rangeEnd,
+        startRevision: this.nextRevision ?? 0n,
+        progressNotify: this.options.progressNotify ?? false,
+        prevKv: this.options.prevKv ?? false,
+        filters: (this.options.filters ?? []).map((f) => (f === 'put' ? WatchCreateRequest_FilterType.NOPUT : WatchCreateRequest_FilterType.NODELETE)),
+      },
+    });
+  }
+}
+
+export class WatchHub {
+  #watchers = new Set<Watcher>();
+  #byId = new Map<bigint, Watcher>();
+  #pending: Watcher[] = [];
+  #stream: WatchStream | undefined;
+  #opening = false;
+  #backoffMs = WATCH_RECONNECT_BACKOFF_MS;
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(private readonly caller: Caller) {}
+
+  watch(key: Bytes, options: WatchOptions, mapper: KeyMapper): Watcher {
+    const range = encodeKeyRange({ key, prefix: options.prefix, end: options.end }, mapper);
+    const watcher = new Watcher(range.key, range.rangeEnd, options, mapper, (w) => this.#remove(w));
+    if (this.#closed) {
+      watcher.fail(new ClientClosedError());
+      return watcher;
+    }
+    const signal = options.signal;
+    if (signal) {
+      if (signal.aborted) {
+        watcher.close();
+        return watcher;
+      }
+      signal.addEventListener('abort', () => watcher.close(), { once: true });
+    }
+    this.#watchers.add(watcher);
+    if (this.#stream) this.#sendCreate(this.#stream, watcher);
+    else this.#open();
+    return watcher;
+  }
+
+  get watcherCount(): number {
+    return this.#watchers.size;
+  }
+
+  #sendCreate(stream: WatchStream, watcher: Watcher): void {
+    this.#pending.push(watcher);
+    stream.write(watcher.createRequest());
+  }
+
+  #remove(watcher: Watcher): void {
+    watcher.closed = true;
+    watcher.rejectCreated(new WatchCanceledError('watcher closed'));
+    this.#watchers.delete(watcher);
+    const stream = this.#stream;
+    if (watcher.watchId !== undefined && stream && this.#byId.get(watcher.watchId) === watcher) {
+      this.#byId.delete(watcher.watchId);
+      stream.write(WatchRequest.fromPartial({ cancelRequest: { watchId: watcher.watchId } }));
+    }
+    if (this.#watchers.size === 0) this.#dropStream();
+  }
+
+  #dropStream(): void {
+    const stream = this.#stream;
+    this.#stream = undefined;
+    this.#byId.clear();
+    this.#pending = [];
+    if (stream) {
+      stream.removeAllListeners();
+      stream.on('error', () => undefined);
+      stream.cancel();
+    }
+  }
+
+  #open(): void {
+    if (this.#opening || this.#stream || this.#closed || this.#watchers.size === 0) return;
+    this.#opening = true;
+    void this.#connect().finally(() => {
+      this.#opening = false;
+    });
+  }
+
+  async #connect(): Promise<void> {
+    let endpoint: string | undefined;
+    try {
+      const connection = await this.caller.transport.connect(Date.now() + 60_000);
+      endpoint = connection.endpoint;
+      const metadata = await this.caller.metadata();
+      if (this.#closed || this.#watchers.size === 0) return;
+      const method = WatchDefinition.methods.watch;
+      const stream = connection.client.makeBidiStreamRequest<WatchRequest, WatchResponse>(
+        pathOf(WatchDefinition, method),
+        serializerFor(method.requestType),
+        deserializerFor(method.responseType),
+        metadata,
+        {},
+      );
+      this.#stream = stream;
+      stream.on('data', (response: WatchResponse) => {
+        this.#backoffMs = WATCH_RECONNECT_BACKOFF_MS;
+        this.#onResponse(stream, response);
+      });
+      stream.on('error', (err: { code: number; details?: string }) => this.#onBroken(stream, endpoint, err));
+      stream.on('end', () => this.#onBroken(stream, endpoint, undefined));
+      for (const watcher of this.#watchers) this.#sendCreate(stream, watcher);
+    } catch (err) {
+      if (this.#closed) return;
+      if (err instanceof ClientClosedError) return;
+      this.#scheduleReconnect();
+    }
+  }
+
+  #onBroken(stream: WatchStream, endpoint: string | undefined, err: { code: number; details?: string } | undefined): void {
+    if (this.#stream !== stream) return;
+    this.#stream = undefined;
+    this.#byId.clear();
+    this.#pending = [];
+    for (const watcher of this.#watchers) watcher.watchId = undefined;
+    if (this.#closed) return;
+    if (err && err.code === GrpcStatus.UNAUTHENTICATED) this.caller.invalidateToken();
+    if (endpoint !== undefined && (err === undefined || err.code === GrpcStatus.UNAVAILABLE)) {
+      this.caller.transport.rotateFrom(endpoint);
+    }
+    if (err && err.code !== GrpcStatus.UNAVAILABLE && err.code !== GrpcStatus.CANCELLED && err.code !== GrpcStatus.UNAUTHENTICATED && err.code !== GrpcStatus.INTERNAL) {
+      // a status the server chose to send (permission denied, ...): the watchers cannot continue
+      const typed = toEtcdError(err);
+      for (const watcher of [...this.#watchers]) {
+        this.#watchers.delete(watcher);
+        watcher.fail(typed);
+      }
+      return;
+    }
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#reconnectTimer || this.#closed || this.#watchers.size === 0) return;
+    const delay = this.#backoffMs;
+    this.#backoffMs = Math.min(this.#backoffMs * 2, WATCH_RECONNECT_BACKOFF_MAX_MS);
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      this.#open();
+    }, delay);
+  }
+
+  #onResponse(stream: WatchStream, response: WatchResponse): void {
+    const headerRevision = response.header?.revision ?? 0n;
+    if (response.created) {
+      const watcher = this.#pending.shift();
+      if (watcher === undefined) return;
+      if (watcher.closed) {
+        if (!response.canceled) stream.write(WatchRequest.fromPartial({ cancelRequest: { watchId: response.watchId } }));
+        return;
+      }
+      if (response.canceled) {
+        this.#cancelled(watcher, response);
+        return;
+      }
+      watcher.watchId = response.watchId;
+      this.#byId.set(response.watchId, watcher);
+      if (watcher.nextRevision === undefined) watcher.nextRevision = headerRevision + 1n;
+      watcher.resolveCreated(headerRevision);
+      if (response.events.length > 0) this.#deliver(watcher, response);
+      return;
+    }
+    if (response.canceled) {
+      const watcher = this.#byId.get(response.watchId);
+      if (watcher === undefined) return;
+      this.#byId.delete(response.watchId);
+      this.#cancelled(watcher, response);
+      return;
+    }
+    if (response.events.length > 0) {
+      const watcher = this.#byId.get(response.watchId);
+      if (watcher !== undefined) this.#deliver(watcher, response);
+      return;
+    }
+    // no events: a progress notification, for one watcher or (id -1) for the whole stream
+    const targets = response.watchId === STREAM_WIDE_WATCH_ID ? [...this.#byId.values()] : [this.#byId.get(response.watchId)];
+    for (const watcher of targets) {
+      if (watcher === undefined) continue;
+      if (watcher.nextRevision === undefined || headerRevision + 1n > watcher.nextRevision) watcher.nextRevision = headerRevision + 1n;
+      watcher.queue.push({ kind: 'progress', revision: headerRevision });
+    }
+  }
+
+  #cancelled(watcher: Watcher, response: WatchResponse): void {
+    this.#watchers.delete(watcher);
+    watcher.closed = true;
+    if (response.compactRevision > 0n) watcher.fail(new WatchCompactedError(response.compactRevision));
+    else watcher.fail(new WatchCanceledError(response.cancelReason));
+  }
+
+  #deliver(watcher: Watcher, response: WatchResponse): void {
+    for (const event of response.events) {
+      const kv = event.kv;
+      if (kv === undefined) continue;
+      // after a resume the server may repeat revisions the consumer already has
+      if (watcher.nextRevision !== undefined && kv.modRevision < watcher.nextRevision) continue;
+      watcher.queue.push({
+        kind: event.type === Event_EventType.DELETE ? 'delete' : 'put',
+        revision: kv.modRevision,
+        kv: decodeKv(kv, watcher.mapper),
+        prevKv: event.prevKv ? decodeKv(event.prevKv, watcher.mapper) : undefined,
+      });
+    }
+    const last = response.events[response.events.length - 1]?.kv;
+    if (last !== undefined && (watcher.nextRevision === undefined || last.modRevision + 1n > watcher.nextRevision)) {
+      watcher.nextRevision = last.modRevision + 1n;
+    }
+  }
+
+  /** Ask the server for a progress notification on the current stream (answered to every watcher). */
+  requestProgress(): void {
+    this.#stream?.write(WatchRequest.fromPartial({ progressRequest: {} }));
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    for (const watcher of [...this.#watchers]) watcher.fail(new ClientClosedError());
+    this.#watchers.clear();
+    this.#dropStream();
+  }
+}
