@@ -40,10 +40,13 @@ export class Snapshotter {
     return path.join(this.dir, `${index.toString(16).padStart(16, '0')}.snap.db`);
   }
 
-  /** Durably write `snapshot` as `%016x-%016x.snap` (term, index). Empty snapshots are refused. */
+  /**
+   * Durably write `snapshot` as `%016x-%016x.snap` (term, index): temp file, fsync, rename, fsync
+   * of the directory. An empty snapshot (index 0) is not written, as etcd's SaveSnap.
+   */
   async save(snapshot: Snapshot): Promise<void> {
     const { term, index } = snapshot.metadata;
-    if (index === 0) throw new Error('snap: refusing to save an empty snapshot (index 0)');
+    if (index === 0) return;
     const name = snapFileName(term, index);
     const finalPath = path.join(this.dir, name);
     const tmpPath = path.join(this.dir, `${name.slice(0, -SNAP_SUFFIX.length)}${SNAP_TMP_SUFFIX}`);

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
+import { LockHeldError } from '../pkg/fileutil';
 import { Wal } from './index';
 import { crashEntry, tempDir } from './testing/fixtures';
 
@@ -32,7 +33,7 @@ afterAll(() => {
 });
 
 /** Run the child until it has resolved `moreSaves` saves, SIGKILL it; returns the last resolved index. */
-function runAndKill(dir: string, moreSaves: number): Promise<{ start: number; lastResolved: number }> {
+function runAndKill(dir: string, moreSaves: number): Promise<{ start: number; lastResolved: number; lockedOut: unknown }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [childScript, dir, String(SEGMENT), String(BATCH_MAX)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let start = -1;
@@ -41,13 +42,24 @@ function runAndKill(dir: string, moreSaves: number): Promise<{ start: number; la
     let pending = '';
     let stderr = '';
     let killed = false;
+    let lockedOut: unknown;
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdout.on('data', (d: Buffer) => {
       pending += d.toString();
       const lines = pending.split('\n');
       pending = lines.pop()!;
       for (const line of lines) {
-        if (line.startsWith('start ')) start = Number(line.slice(6));
+        if (line.startsWith('start ')) {
+          start = Number(line.slice(6));
+          // While the child appends, this process must not be able to open the same WAL.
+          Wal.open(dir, { index: 0, term: 0 }).then(
+            (w) => {
+              lockedOut = 'opened';
+              void w.close();
+            },
+            (err: unknown) => (lockedOut = err),
+          );
+        }
         else {
           lastResolved = Number(line);
           saves++;
@@ -61,7 +73,7 @@ function runAndKill(dir: string, moreSaves: number): Promise<{ start: number; la
     child.on('error', reject);
     child.on('exit', (_code, signal) => {
       if (signal !== 'SIGKILL') return reject(new Error(`child exited on its own: ${stderr}`));
-      resolve({ start, lastResolved });
+      resolve({ start, lastResolved, lockedOut });
     });
   });
 }
@@ -81,7 +93,8 @@ describe('Wal after kill -9', () => {
     let previousLast = 0;
     const t0 = Date.now();
     for (const moreSaves of [150, 400, 60, 900]) {
-      const { start, lastResolved } = await runAndKill(dir, moreSaves);
+      const { start, lastResolved, lockedOut } = await runAndKill(dir, moreSaves);
+      expect(lockedOut).toBeInstanceOf(LockHeldError);
       expect(start).toBeGreaterThanOrEqual(previousLast); // nothing resolved earlier went missing
       expect(lastResolved).toBeGreaterThan(start);
       const { entries, hardState } = await readBack(dir);
