@@ -3,7 +3,7 @@
 
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { createClientApi, serveClients, type ClientApi } from './api/client-api';
+import { createClientApi, serveClients, type ClientApi, type ClientApiExtensions } from './api/client-api';
 import { createServerLogger } from './config/logger';
 import type { ServerConfig } from './config/server-config';
 import { startEtcdServer } from './etcdserver';
@@ -15,6 +15,8 @@ export const DATA_DIR_MODE = 0o700;
 export interface StartServerOptions {
   /** Defaults to a pino logger built from --log-level / --log-outputs. */
   readonly logger?: Logger;
+  /** More gRPC services / HTTP routes on the client port (see ClientApiExtensions). */
+  readonly extendApi?: ClientApiExtensions['extend'];
 }
 
 export interface RunningServer {
@@ -35,7 +37,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   const member = await startEtcdServer(config, logger);
   let serving;
   try {
-    const api = createClientApi(member, config, logger);
+    const api = createClientApi(member, config, logger, options.extendApi ? { extend: options.extendApi } : {});
     serving = await serveClients(api, config, logger);
   } catch (err) {
     await member.close().catch((closeErr: unknown) => logger.error({ err: closeErr }, 'closing member after failed start'));

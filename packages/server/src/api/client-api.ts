@@ -25,7 +25,20 @@ export interface ClientApi {
   readonly metrics: ServerMetrics;
 }
 
-export function createClientApi(member: EtcdServerApi, config: ClientApiConfig, logger: ApiLogger = silentLogger): ClientApi {
+export interface ClientApiExtensions {
+  /**
+   * Registers more services/routes (Watch, Lease, Auth, the /v3 gateway, /v2 ...) before the
+   * UNIMPLEMENTED stubs fill in the services nobody registered.
+   */
+  readonly extend?: (grpc: GrpcServer, http: HttpRouter) => void;
+}
+
+export function createClientApi(
+  member: EtcdServerApi,
+  config: ClientApiConfig,
+  logger: ApiLogger = silentLogger,
+  extensions: ClientApiExtensions = {},
+): ClientApi {
   const http = new HttpRouter({ cors: config.cors, logger });
   const grpc = new GrpcServer({
     maxReceiveBytes: grpcMaxReceiveBytes(config.maxRequestBytes),
@@ -36,6 +49,7 @@ export function createClientApi(member: EtcdServerApi, config: ClientApiConfig, 
   registerMaintenanceService(grpc, member);
   registerClusterService(grpc, member);
   registerHealthService(grpc);
+  extensions.extend?.(grpc, http);
   registerUnimplementedServices(grpc);
 
   const metrics = createServerMetrics(member, grpc);

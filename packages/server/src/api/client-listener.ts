@@ -89,7 +89,26 @@ export async function listenClientUrl(options: ClientListenerOptions): Promise<C
   h2.on('sessionError', (err) => logger.debug({ err }, 'HTTP/2 session error'));
 
   const router = options.http;
-  const h1 = http.createServer((req, res) => router.handleHttp1(req, res));
+  // HTTP/1.1 connections with a request in flight; idle ones are ended at close(). (http.Server's
+  // own closeIdleConnections does not track sockets handed to it with emit('connection').)
+  const busyH1 = new Set<net.Socket>();
+  const h1Sockets = new Set<net.Socket>();
+  const h1 = http.createServer((req, res) => {
+    const socket = req.socket;
+    busyH1.add(socket);
+    res.once('finish', () => {
+      busyH1.delete(socket);
+      if (closingListener) socket.end();
+    });
+    router.handleHttp1(req, res);
+  });
+  h1.on('connection', (socket: net.Socket) => {
+    h1Sockets.add(socket);
+    socket.once('close', () => {
+      h1Sockets.delete(socket);
+      busyH1.delete(socket);
+    });
+  });
   h1.on('upgrade', (req, socket, head) => router.handleUpgrade(req, socket, head));
   h1.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
@@ -135,7 +154,7 @@ export async function listenClientUrl(options: ClientListenerOptions): Promise<C
         closingListener = true;
         for (const session of sessions) sendGoaway(session);
         for (const socket of sockets) if (!handedOver.has(socket)) socket.destroy();
-        h1.closeIdleConnections();
+        for (const socket of h1Sockets) if (!busyH1.has(socket)) socket.end();
         const timer = setTimeout(() => {
           for (const socket of sockets) socket.destroy();
         }, graceMs);

@@ -1,4 +1,4 @@
-export { createClientApi, serveClients, type ClientApi, type ClientServing, type ClientApiConfig, type ClientListenConfig } from './client-api';
+export { createClientApi, serveClients, type ClientApi, type ClientApiExtensions, type ClientServing, type ClientApiConfig, type ClientListenConfig } from './client-api';
 export { listenClientUrl, isHttp2Preface, type ClientListener, type ClientListenerOptions } from './client-listener';
 export { GrpcServer, toGrpcError, STREAM_REQUEST_QUEUE_MAX, type GrpcServerOptions } from './grpc/server';
 export type { UnaryHandler, StreamHandler, StreamCall, ServiceHandlers, ApiLogger, Route } from './grpc/types';
@@ -9,3 +9,11 @@ export { encodeFrame, frameBytes, Deframer, FRAME_HEADER_BYTES } from './grpc/fr
 export { HttpRouter, type HttpRouterOptions } from './http/router';
 export type { HttpRequest, HttpResponse, HttpHandler, RawHttpHandler, UpgradeHandler } from './http/types';
 export { goHttpError, NOT_FOUND, methodNotAllowed } from './http/responses';
+export { NOT_YET_BUILT_SERVICES, registerUnimplementedServices } from './grpc/unimplemented';
+export { registerKvService } from './grpc/kv';
+export { registerMaintenanceService } from './grpc/maintenance';
+export { registerClusterService } from './grpc/cluster';
+export { registerHealthService } from './grpc/health';
+export { healthHandler, checkHealth } from './http/health';
+export { versionHandler } from './http/version';
+export { createServerMetrics, type ServerMetrics } from './http/metrics';

@@ -77,6 +77,10 @@ export class GrpcServer {
     this.addService(def, {});
   }
 
+  hasService(fullName: string): boolean {
+    return this.services.has(fullName);
+  }
+
   hasRoute(path: string): boolean {
     return this.routes.has(path);
   }

@@ -12,8 +12,9 @@ export const NOT_YET_BUILT_SERVICES: readonly ServiceDefinition[] = [
   LockDefinition,
 ];
 
-export function registerUnimplementedServices(server: GrpcServer, skip: ReadonlySet<string> = new Set()): void {
+/** Registers the stubs for every service not registered yet (call it after the real ones). */
+export function registerUnimplementedServices(server: GrpcServer): void {
   for (const def of NOT_YET_BUILT_SERVICES) {
-    if (!skip.has(def.fullName)) server.addUnimplementedService(def);
+    if (!server.hasService(def.fullName)) server.addUnimplementedService(def);
   }
 }
