@@ -89,7 +89,9 @@ export class SimClients {
     if (roll < 4) input = { kind: 'get', key };
     else if (roll < 8) input = { kind: 'put', key, value: `c${c.id}-${c.seq++}` };
     else input = { kind: 'cas', key, from: c.lastSeen.get(key) ?? null, to: `c${c.id}-${c.seq++}` };
-    this.issue(c, this.pickMember(c), input, (ok) => {
+    // Reads may go to any member (etcd clients balance them); writes stick to the last member that worked.
+    const member = input.kind === 'get' ? this.prng.pick(this.port.members()) : this.pickMember(c);
+    this.issue(c, member, input, (ok) => {
       // Back off after a failure (no leader yet, most likely) instead of hammering the cluster.
       const pauseMs = ok ? this.prng.range(0, this.options.thinkMaxMs) : this.prng.range(10, 10 + 2 * this.options.thinkMaxMs);
       this.port.queue.after(pauseMs, () => this.next(c));

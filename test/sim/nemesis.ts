@@ -85,18 +85,23 @@ export class Nemesis {
   private linkFaultActive = false;
   private profileFaultActive = false;
   private stopped = false;
+  /** Swarm testing: each run draws its own subset of fault kinds, so some runs hammer on one. */
+  readonly enabled: readonly FaultKind[];
 
   constructor(
     private readonly port: NemesisPort,
     private readonly prng: Prng,
     private readonly options: NemesisOptions,
-  ) {}
+  ) {
+    const subset = KINDS.filter(() => prng.chance(0.5));
+    this.enabled = subset.length > 0 ? subset : [prng.pick(KINDS)];
+  }
 
   run(untilMs: number): void {
     const q = this.port.queue;
     const step = () => {
       if (this.stopped || q.now >= untilMs) return;
-      this.inject(this.prng.pick(KINDS));
+      this.inject(this.prng.pick(this.enabled));
       q.after(this.prng.range(this.options.gapMinMs, this.options.gapMaxMs), step);
     };
     q.after(this.prng.range(this.options.gapMinMs, this.options.gapMaxMs), step);
@@ -162,7 +167,10 @@ export class Nemesis {
         }
         this.counts[kind]++;
         this.linkFaultActive = true;
-        this.later(() => {
+        // Partitions last long enough, now and then, for the majority side to elect and commit.
+        const longer = this.prng.chance(0.5) ? 2 : 1;
+        this.port.queue.after(longer * this.duration(), () => {
+          if (this.stopped) return;
           net.healLinks();
           this.linkFaultActive = false;
         });

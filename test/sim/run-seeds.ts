@@ -1,0 +1,83 @@
+// Runs many seeds and sums up what happened: the shared loop behind the jest suite and
+// `npm run sim`.
+
+import type { RaftMutation } from '../../packages/server/src/raft/types';
+import { emptyFaultCounts, type FaultCounts } from './nemesis';
+import { SimFailure, simulate, type SimReport } from './simulate';
+
+export interface SeedRunOptions {
+  readonly size: number;
+  readonly firstSeed: number;
+  readonly count: number;
+  readonly chaosMs?: number;
+  readonly mutations?: ReadonlySet<RaftMutation>;
+  /** Stop at the first failure (mutation hunting) instead of collecting them all. */
+  readonly stopAtFirstFailure?: boolean;
+  readonly onReport?: (r: SimReport) => void;
+}
+
+export interface SeedRunSummary {
+  readonly size: number;
+  seeds: number;
+  readonly failures: SimFailure[];
+  readonly faults: FaultCounts;
+  ops: { ok: number; fail: number; info: number };
+  committedEntries: number;
+  leaderTerms: number;
+  messagesSent: number;
+  virtualMs: number;
+  wallMs: number;
+  checkerMs: number;
+}
+
+export function runSeeds(options: SeedRunOptions): SeedRunSummary {
+  const summary: SeedRunSummary = {
+    size: options.size,
+    seeds: 0,
+    failures: [],
+    faults: emptyFaultCounts(),
+    ops: { ok: 0, fail: 0, info: 0 },
+    committedEntries: 0,
+    leaderTerms: 0,
+    messagesSent: 0,
+    virtualMs: 0,
+    wallMs: 0,
+    checkerMs: 0,
+  };
+  const startMs = Date.now();
+  for (let seed = options.firstSeed; seed < options.firstSeed + options.count; seed++) {
+    summary.seeds++;
+    try {
+      const r = simulate({ seed, size: options.size, chaosMs: options.chaosMs, mutations: options.mutations });
+      for (const k of Object.keys(r.faults) as (keyof FaultCounts)[]) summary.faults[k] += r.faults[k];
+      summary.ops.ok += r.ops.ok;
+      summary.ops.fail += r.ops.fail;
+      summary.ops.info += r.ops.info;
+      summary.committedEntries += r.committedEntries;
+      summary.leaderTerms += r.leaderTerms;
+      summary.messagesSent += r.network.sent;
+      summary.virtualMs += r.virtualMs;
+      summary.checkerMs += r.checkerMs;
+      options.onReport?.(r);
+    } catch (err) {
+      if (!(err instanceof SimFailure)) throw err;
+      summary.failures.push(err);
+      if (options.stopAtFirstFailure) break;
+    }
+  }
+  summary.wallMs = Date.now() - startMs;
+  return summary;
+}
+
+export function formatSummary(s: SeedRunSummary): string {
+  const faults = Object.entries(s.faults)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k}=${n}`)
+    .join(' ');
+  return [
+    `size ${s.size}: ${s.seeds} seeds in ${(s.wallMs / 1000).toFixed(1)} s (${(s.wallMs / Math.max(1, s.seeds)).toFixed(1)} ms/seed), ${s.failures.length} failures`,
+    `  faults: ${faults}`,
+    `  client ops: ok=${s.ops.ok} fail=${s.ops.fail} info=${s.ops.info}; committed entries=${s.committedEntries}; leader terms=${s.leaderTerms}; messages=${s.messagesSent}`,
+    `  virtual time ${(s.virtualMs / 1000).toFixed(0)} s; checker ${s.checkerMs} ms`,
+  ].join('\n');
+}
