@@ -89,6 +89,7 @@ describe('KvStore against a naive model', () => {
       fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 40 }), async (steps) => {
         const t = openTestStore({ compactionBatchLimit: 3, compactionSleepIntervalMs: 0 });
         const model = new Model();
+        const pending: Array<Promise<void>> = [];
         try {
           for (const step of steps) {
             if (step.kind === 'write') {
@@ -101,10 +102,12 @@ describe('KvStore against a naive model', () => {
               });
               model.write(ops);
             } else if (step.kind === 'compact') {
-              const lo = model.compactRev + 1n;
+              // (compacting at 0 is accepted but, like etcd, forgotten by a restart before it finishes)
+              const lo = model.compactRev + 1n < 1n ? 1n : model.compactRev + 1n;
               if (lo > model.rev) continue;
               const rev = lo + (BigInt(step.n) % (model.rev - lo + 1n));
               const { done } = t.store.compact(rev);
+              pending.push(done.catch(() => undefined)); // a restart may cut it short; reopen finishes it
               if (step.n % 2 === 0) await done; // otherwise later steps run while it is in progress
               model.compactRev = rev;
             } else {
@@ -117,6 +120,10 @@ describe('KvStore against a naive model', () => {
             expect(storeView(t.store, rev)).toEqual(modelView(model.states[Number(rev)]!));
           }
           if (model.compactRev > 1n) expect(() => t.store.range(Buffer.from('a'), undefined, { rev: model.compactRev - 1n })).toThrow(ErrCompacted);
+          // hashKV is only stable once compaction is physically done: with an empty keep set etcd
+          // (and we) hash the not-yet-deleted revisions too
+          await Promise.all(pending);
+          await t.reopen();
           const hash = t.store.hashByRev(0n);
           await t.reopen();
           expect(t.store.hashByRev(0n)).toEqual(hash);

@@ -204,4 +204,25 @@ describe('KvStore', () => {
     expect(keyBucketRevisions(t)).toBe(3); // k@9, k@10, k@11
     expect(snapshotAt(store, 9n)).toEqual(['k=v7@2/9/v8/l0']);
   });
+
+  it('forEachLeasedKey lists live keys with their leases', () => {
+    t = openTestStore();
+    buildHistory(t.store);
+    const seen: string[] = [];
+    t.store.forEachLeasedKey((key, lease) => seen.push(`${key}:${lease}`));
+    expect(seen).toEqual(['d:5']);
+  });
+
+  it('an error thrown after a txn wrote is fatal, not a request answer, and the batch is rolled back', () => {
+    t = openTestStore();
+    t.store.put(b('a'), b('1'));
+    expect(() =>
+      t.store.write((txn) => {
+        txn.put(b('x'), b('1'));
+        throw new ErrFutureRev();
+      }),
+    ).toThrow(/mvcc: write txn failed after 1 writes/);
+    expect(() => t.store.write(() => { throw new ErrFutureRev(); })).toThrow(ErrFutureRev);
+    expect(t.backend.get('key', revToBytes({ main: 3n, sub: 0 }))).toBeUndefined();
+  });
 });

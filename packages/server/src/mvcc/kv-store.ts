@@ -7,11 +7,12 @@ import { ErrCompacted, ErrFutureRev } from '@tsetcd/api';
 import type { Backend, BatchTx } from '../backend/backend';
 import { META_CONSISTENT_INDEX, META_FINISHED_COMPACT_REV, META_SCHEDULED_COMPACT_REV } from '../backend/buckets';
 import { crc32c } from '../pkg/crc32c';
-import { decodeKeyValue, encodeKeyValue } from './kv-codec';
+import { decodeKeyValue } from './kv-codec';
+import { recordToEvent } from './kv-events';
 import { bytesToRev, isTombstoneKey, revId, revToBytes, ZERO_REVISION, type Revision } from './revision';
 import type { AvailableSet } from './key-index';
 import { TreeIndex } from './tree-index';
-import { asBuffer, EMPTY_BYTES, EventType, NO_LEASE, type Event, type KeyValue, type LeaseChecker } from './types';
+import { asBuffer, EMPTY_BYTES, NO_LEASE, type Event, type KeyValue, type LeaseChecker } from './types';
 import { WriteTxn } from './write-txn';
 
 export interface RangeOptions {
@@ -161,7 +162,15 @@ export class KvStore implements KvReader {
   write<T>(fn: (txn: WriteTxn) => T): WriteResult<T> {
     const result = this.backend.batchTx((tx) => {
       const txn = new WriteTxn(this, tx, this.currentRev, this.leases);
-      const value = fn(txn);
+      let value: T;
+      try {
+        value = fn(txn);
+      } catch (err) {
+        // request errors are raised before any write; one after writes means the index and the
+        // backend batch disagree now: make it fatal, never an answer to the client
+        if (txn.changeCount() === 0) throw err;
+        throw new Error(`mvcc: write txn failed after ${txn.changeCount()} writes: ${String(err)}`, { cause: err });
+      }
       const events = txn.end();
       if (events.length > 0) this.currentRev = txn.beginRev + 1n;
       return { value, events, rev: this.currentRev };
@@ -240,7 +249,9 @@ export class KvStore implements KvReader {
 
   /**
    * crc32c over the key bucket's revisions up to rev (0 = current), skipping revisions a
-   * compaction at the current compact revision would drop (Maintenance.HashKV).
+   * compaction at the current compact revision would drop (Maintenance.HashKV). As in etcd 3.4,
+   * nothing is skipped when that keep set is empty, so the hash is only stable across members
+   * once their physical compaction has finished.
    */
   hashByRev(rev: bigint): HashKVResult {
     const compactRev = this.compactMainRev;
@@ -272,13 +283,7 @@ export class KvStore implements KvReader {
     const end = revToBytes({ main: toRev + 1n, sub: 0 });
     const start = revToBytes({ main: fromRev < 0n ? 0n : fromRev, sub: 0 });
     for (const { key, value } of this.backend.range('key', start, { end })) {
-      const kv = decodeKeyValue(value);
-      if (isTombstoneKey(key)) {
-        kv.modRevision = bytesToRev(key).main;
-        out.push({ type: EventType.DELETE, kv, prevKv: undefined });
-      } else {
-        out.push({ type: EventType.PUT, kv, prevKv: undefined });
-      }
+      out.push(recordToEvent(key, value));
       if (limit > 0 && out.length >= limit) break;
     }
     return out;
@@ -325,6 +330,16 @@ export class KvStore implements KvReader {
       this.backend.batchTx((tx) => this.physicalCompactBatch(tx, scheduled, keep, revToBytes(ZERO_REVISION), 0));
     }
     if (this.leases.attach) for (const { key, lease } of keyToLease.values()) this.leases.attach(lease, key);
+  }
+
+  /** Calls fn(key, lease) for every live key attached to a lease (to rebuild a lessor's key sets). */
+  forEachLeasedKey(fn: (key: Buffer, lease: bigint) => void): void {
+    this.index.forEach(Buffer.from([0]), EMPTY_BYTES, (ki) => {
+      const modified = ki.liveAt(this.currentRev);
+      if (modified === undefined) return;
+      const kv = this.readKeyValue(modified);
+      if (kv.lease !== NO_LEASE) fn(kv.key, kv.lease);
+    });
   }
 
   /** Number of keys the index holds (live or with uncompacted history). */

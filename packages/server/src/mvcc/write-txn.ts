@@ -3,12 +3,13 @@
 
 import type { BatchTx } from '../backend/backend';
 import { encodeKeyValue } from './kv-codec';
+import { changesToEvents, type Change } from './kv-events';
 import type { KvReader, KvStore, RangeOptions, RangeResult } from './kv-store';
 import { revToBytes, type Revision } from './revision';
-import { EMPTY_BYTES, EventType, NO_LEASE, type Event, type KeyValue, type LeaseChecker } from './types';
+import { EMPTY_BYTES, NO_LEASE, type Event, type KeyValue, type LeaseChecker } from './types';
 
 export class WriteTxn implements KvReader {
-  private readonly changes: Array<{ kv: KeyValue; deleted: boolean }> = [];
+  private readonly changes: Change[] = [];
 
   constructor(
     private readonly store: KvStore,
@@ -89,10 +90,6 @@ export class WriteTxn implements KvReader {
 
   /** @internal The txn's events (PUT with the new kv, DELETE with key + mod revision). */
   end(): Event[] {
-    return this.changes.map(({ kv, deleted }) => ({
-      type: deleted ? EventType.DELETE : EventType.PUT,
-      kv,
-      prevKv: undefined,
-    }));
+    return changesToEvents(this.changes);
   }
 }
