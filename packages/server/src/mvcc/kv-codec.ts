@@ -105,6 +105,18 @@ export function decodeKeyValue(buf: Uint8Array): KeyValue {
   };
   let pos = 0;
   const readVarint = (): bigint => {
+    // fast path: up to 7 bytes (49 bits) fit a JS number exactly
+    let small = 0;
+    let mul = 1;
+    for (let i = 0; i < 7 && pos + i < buf.length; i++) {
+      const byte = buf[pos + i]!;
+      small += (byte & 0x7f) * mul;
+      if ((byte & 0x80) === 0) {
+        pos += i + 1;
+        return BigInt(small);
+      }
+      mul *= 128;
+    }
     let result = 0n;
     let shift = 0n;
     for (;;) {

@@ -45,7 +45,7 @@ export class WriteTxn implements KvReader {
     let oldLease = NO_LEASE;
     if (prev !== undefined) {
       created = prev.created.main;
-      oldLease = this.store.readKeyValue(prev.modified).lease;
+      if (this.leases.detach) oldLease = this.store.readKeyValue(prev.modified).lease;
     }
     const idxRev: Revision = { main: rev, sub: this.changes.length };
     const kv: KeyValue = {
@@ -72,7 +72,7 @@ export class WriteTxn implements KvReader {
   }
 
   private delete(key: Buffer, current: Revision): void {
-    const oldLease = this.store.readKeyValue(current).lease;
+    const oldLease = this.leases.detach ? this.store.readKeyValue(current).lease : NO_LEASE;
     const idxRev: Revision = { main: this.beginRev + 1n, sub: this.changes.length };
     const tombstone: KeyValue = {
       key,
