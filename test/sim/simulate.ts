@@ -41,8 +41,13 @@ export class SimFailure extends Error {
     readonly detail: string,
     readonly traceHash: string,
     readonly property?: string,
+    readonly mutation?: string,
   ) {
-    super(`sim ${kind} failure, seed ${seed} size ${size}: ${detail}\n  replay: SEED=${seed} SIZE=${size} npm run sim  (or: npm run sim -- --seed ${seed} --size ${size})  trace ${traceHash}`);
+    const m = mutation ? ` --mutation ${mutation}` : '';
+    super(
+      `sim ${kind} failure, seed ${seed} size ${size}${mutation ? ` mutation ${mutation}` : ''}: ${detail}\n` +
+        `  replay: npm run sim -- --seed ${seed} --size ${size}${m}  (or SEED=${seed} SIZE=${size} npm run sim${m ? ' --' + m : ''})  trace ${traceHash}`,
+    );
   }
 }
 
@@ -63,15 +68,16 @@ export interface SimReport {
 
 export function simulate(options: SimOptions): SimReport {
   const trace = new TraceHash();
+  const mutation = options.mutations && options.mutations.size > 0 ? [...options.mutations].join(',') : undefined;
   try {
     return run(options, trace);
   } catch (err) {
     if (err instanceof SimFailure) throw err;
     if (err instanceof InvariantViolation) {
-      throw new SimFailure('invariant', options.seed, options.size, err.message, trace.hex(), err.property);
+      throw new SimFailure('invariant', options.seed, options.size, err.message, trace.hex(), err.property, mutation);
     }
     const detail = err instanceof Error ? `${err.constructor.name}: ${err.message}\n${err.stack ?? ''}` : String(err);
-    throw new SimFailure('exception', options.seed, options.size, detail, trace.hex());
+    throw new SimFailure('exception', options.seed, options.size, detail, trace.hex(), undefined, mutation);
   }
 }
 
@@ -83,8 +89,9 @@ function run(options: SimOptions, trace: TraceHash): SimReport {
   const queue = new EventQueue();
   const invariants = new Invariants();
   const members = new Map<NodeId, SimMember>();
+  const mutation = options.mutations && options.mutations.size > 0 ? [...options.mutations].join(',') : undefined;
   const fail = (kind: FailureKind, detail: string): never => {
-    throw new SimFailure(kind, seed, size, detail, trace.hex());
+    throw new SimFailure(kind, seed, size, detail, trace.hex(), undefined, mutation);
   };
   const network = new SimNetwork(queue, prng.fork(), (m) => {
     trace.add(3, m.type, Number(m.from), Number(m.to), m.term, m.index);
@@ -198,7 +205,8 @@ function run(options: SimOptions, trace: TraceHash): SimReport {
   const ops = clients.history.operations();
   const report = checkOperations(kvModel, ops, { budgetMs: CHECKER_BUDGET_MS });
   if (report.result === 'illegal') {
-    const shown = (report.failingPartition ?? []).map((o) => `  c${o.clientId} [${o.callTime}, ${o.returnTime}] ${kvModel.describeOperation!(o.input, o.output)}`);
+    const MAX_SHOWN = 40;
+    const shown = (report.failingPartition ?? []).slice(0, MAX_SHOWN).map((o) => `  c${o.clientId} [${o.callTime}, ${o.returnTime}] ${kvModel.describeOperation!(o.input, o.output)}`);
     fail('linearizability', `client history is not linearizable; failing key's operations:\n${shown.join('\n')}`);
   }
   if (report.result === 'unknown') fail('checker-unknown', `checker budget ${CHECKER_BUDGET_MS} ms exhausted on ${ops.length} operations`);
