@@ -49,15 +49,21 @@ function sortArrays(value: Normalized, names: ReadonlySet<string>): Normalized {
   return out;
 }
 
-export async function runStep(client: RawClient, s: Step): Promise<Outcome> {
+/** Sends one step; `previous` are this server's earlier raw responses (for computed requests). */
+export async function runStep(client: RawClient, s: Step, previous: readonly unknown[] = []): Promise<{ outcome: Outcome; response?: unknown }> {
   try {
-    const response = await client.call(s.service, s.method, s.request);
-    if (s.compare === 'shape') return { ok: shapeOf(response) };
-    return { ok: sortArrays(normalize(response, { volatile: s.volatile ?? [] }), new Set(s.unordered ?? [])) };
+    const request = typeof s.request === 'function' ? s.request(previous) : s.request;
+    const response = await client.call(s.service, s.method, request);
+    return { outcome: toOutcome(s, response), response };
   } catch (err) {
-    if (err instanceof RawCallError) return { error: { code: err.code, details: err.details } };
-    return { error: { code: -1, details: `client-side failure: ${(err as Error).message}` } };
+    if (err instanceof RawCallError) return { outcome: { error: { code: err.code, details: err.details } } };
+    return { outcome: { error: { code: -1, details: `client-side failure: ${(err as Error).message}` } } };
   }
+}
+
+function toOutcome(s: Step, response: unknown): Outcome {
+  if (s.compare === 'shape') return { ok: shapeOf(response) };
+  return { ok: sortArrays(normalize(response, { volatile: s.volatile ?? [] }), new Set(s.unordered ?? [])) };
 }
 
 /** After this many consecutive timeouts/unavailable answers the rest of a sequence is not sent. */
@@ -69,14 +75,17 @@ export async function runSequence(server: Pick<ServerHandle, 'endpoint' | 'alive
   const client = rawClient(server.endpoint, { callTimeoutMs: STEP_TIMEOUT_MS });
   try {
     const outcomes: Outcome[] = [];
+    const responses: unknown[] = [];
     let unresponsive = 0;
     for (const s of steps) {
       if (!server.alive() || unresponsive >= UNRESPONSIVE_STEPS_MAX) {
         const why = server.alive() ? `${UNRESPONSIVE_STEPS_MAX} consecutive timeouts` : 'the server process exited';
         outcomes.push({ error: { code: -1, details: `not sent: ${why}` } });
+        responses.push(undefined);
         continue;
       }
-      const outcome = await runStep(client, s);
+      const { outcome, response } = await runStep(client, s, responses);
+      responses.push(response);
       const stuck = 'error' in outcome && (outcome.error.code === GRPC_DEADLINE_EXCEEDED || outcome.error.code === GRPC_UNAVAILABLE);
       unresponsive = stuck ? unresponsive + 1 : 0;
       outcomes.push(outcome);
@@ -99,7 +108,7 @@ export function assertSameOutcome(s: Step, index: number, expected: Outcome | un
   try {
     expect(received).toEqual(expected);
   } catch (err) {
-    const request = JSON.stringify(toPlain(s.request));
+    const request = typeof s.request === 'function' ? '(computed from earlier responses)' : JSON.stringify(toPlain(s.request));
     throw new Error(
       `${stepLabel(s, index)} differs — ${s.service}.${s.method} ${request}\n` +
         `Expected = ${names[0]}, Received = ${names[1]}\n${(err as Error).message}`,
@@ -125,7 +134,7 @@ function dumpTranscripts(dir: string, title: string, steps: readonly Step[], exp
   const entries = steps.map((s, i) => ({
     step: stepLabel(s, i),
     call: `${s.service}.${s.method}`,
-    request: s.request,
+    request: typeof s.request === 'function' ? '(computed)' : s.request,
     [names[0]]: expected[i],
     ...(JSON.stringify(expected[i]) === JSON.stringify(received[i]) ? {} : { [names[1]]: received[i] }),
   }));

@@ -10,7 +10,7 @@ export const MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
 export const GRPC_RECEIVE_BYTES_MAX = MAX_REQUEST_BYTES + 512 * 1024;
 
 const HUGE = put('huge', 'x'.repeat(GRPC_RECEIVE_BYTES_MAX + 1024));
-const HUGE_ENCODED_BYTES = PutRequest.encode(PutRequest.fromPartial(HUGE.request)).finish().length;
+const HUGE_ENCODED_BYTES = PutRequest.encode(PutRequest.fromPartial(HUGE.request as Record<string, unknown>)).finish().length;
 
 export const maintenanceSteps: readonly Step[] = [
   shape('Status on an empty store', { service: 'Maintenance', method: 'status', request: {} }),

@@ -9,10 +9,13 @@ export type CompareMode =
   /** Only which fields are set, and their types (Status, HashKV, MemberList). */
   | 'shape';
 
+/** Builds a request from the raw responses of this server's earlier steps (undefined = that step failed). */
+export type RequestFn = (previous: readonly unknown[]) => Record<string, unknown>;
+
 export interface Call {
   service: 'KV' | 'Lease' | 'Maintenance' | 'Cluster';
   method: string;
-  request: Record<string, unknown>;
+  request: Record<string, unknown> | RequestFn;
 }
 
 export interface Step extends Call {
@@ -168,4 +171,24 @@ export const status = (): Call => ({ service: 'Maintenance', method: 'status', r
 export const hashKV = (revision: bigint): Call => ({ service: 'Maintenance', method: 'hashKV', request: { revision } });
 export const hash = (): Call => ({ service: 'Maintenance', method: 'hash', request: {} });
 export const alarmList = (): Call => ({ service: 'Maintenance', method: 'alarm', request: { action: 0, memberID: 0n, alarm: 0 } });
+export const memberAdd = (peerURLs: string[], isLearner = false): Call => ({ service: 'Cluster', method: 'memberAdd', request: { peerURLs, isLearner } });
+/** Member calls on the id a previous step's MemberAdd returned (`step` is 0-based). */
+export const addedMemberId = (previous: readonly unknown[], stepIndex: number): bigint =>
+  (previous[stepIndex] as { member?: { ID: bigint } } | undefined)?.member?.ID ?? 0n;
+export const memberRemove = (id: bigint | ((previous: readonly unknown[]) => bigint)): Call => ({
+  service: 'Cluster',
+  method: 'memberRemove',
+  request: typeof id === 'bigint' ? { ID: id } : (previous) => ({ ID: id(previous) }),
+});
+export const memberUpdate = (id: bigint | ((previous: readonly unknown[]) => bigint), peerURLs: string[]): Call => ({
+  service: 'Cluster',
+  method: 'memberUpdate',
+  request: typeof id === 'bigint' ? { ID: id, peerURLs } : (previous) => ({ ID: id(previous), peerURLs }),
+});
+export const memberPromote = (id: bigint | ((previous: readonly unknown[]) => bigint)): Call => ({
+  service: 'Cluster',
+  method: 'memberPromote',
+  request: typeof id === 'bigint' ? { ID: id } : (previous) => ({ ID: id(previous) }),
+});
+export const defragment = (): Call => ({ service: 'Maintenance', method: 'defragment', request: {} });
 export const memberList = (): Call => ({ service: 'Cluster', method: 'memberList', request: {} });

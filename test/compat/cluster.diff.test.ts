@@ -1,0 +1,4 @@
+import { clusterSteps } from './diff/cluster-steps';
+import { defineDiffSuite } from './diff/harness';
+
+defineDiffSuite('cluster', clusterSteps);
