@@ -51,9 +51,14 @@ async function main(): Promise<void> {
   measure('range single key', n, () => {
     for (let i = 0; i < n; i++) store.range(key(i * 7), undefined);
   });
-  measure('range 100 keys (limit 100)', n / 10, () => {
-    const end = Buffer.from('/bench/key-999999');
-    for (let i = 0; i < n / 10; i++) store.range(key(i * 13), end, { limit: 100 });
+  measure('range of 100 keys', n / 10, () => {
+    for (let i = 0; i < n / 10; i++) {
+      const first = (i * 13) % (KEY_SPACE - 100);
+      store.range(key(first), key(first + 100));
+    }
+  });
+  measure('count over all 10000 keys', 100, () => {
+    for (let i = 0; i < 100; i++) store.range(key(0), Buffer.alloc(0), { count: true });
   });
   measure('range single key at an old revision', n, () => {
     const rev = store.rev() - BigInt(n);
