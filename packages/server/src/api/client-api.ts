@@ -1,10 +1,11 @@
 // Builds the client-facing API of one member (gRPC services + HTTP routes) and serves it on every
 // --listen-client-urls entry.
 
+import { readFile } from 'node:fs/promises';
 import type { ServerConfig } from '../config/server-config';
 import { grpcMaxReceiveBytes } from '../config/limits';
 import type { EtcdServerApi } from '../etcdserver/server-api';
-import { listenClientUrl, type ClientListener } from './client-listener';
+import { listenClientUrl, type ClientListener, type ClientTlsOptions } from './client-listener';
 import { registerClusterService } from './grpc/cluster';
 import { registerHealthService } from './grpc/health';
 import { registerKvService } from './grpc/kv';
@@ -62,7 +63,29 @@ export function createClientApi(
 export type ClientListenConfig = Pick<
   ServerConfig,
   'listenClientUrls' | 'maxConcurrentStreams' | 'grpcKeepaliveIntervalMs' | 'grpcKeepaliveTimeoutMs'
->;
+> & Partial<Pick<ServerConfig, 'certFile' | 'keyFile' | 'trustedCaFile' | 'clientCertAuth' | 'autoTls'>>;
+
+function isSecureUrl(url: string): boolean {
+  return url.startsWith('https://') || url.startsWith('unixs://');
+}
+
+/** Reads --cert-file/--key-file/--trusted-ca-file when some client URL is https. */
+export async function loadClientTls(config: ClientListenConfig): Promise<ClientTlsOptions | undefined> {
+  if (!config.listenClientUrls.some(isSecureUrl)) return undefined;
+  const certFile = config.certFile ?? '';
+  const keyFile = config.keyFile ?? '';
+  if (certFile === '' || keyFile === '') {
+    if (config.autoTls === true) throw new Error('--auto-tls is not supported by tsetcd yet; give --cert-file and --key-file');
+    return undefined;
+  }
+  const trustedCaFile = config.trustedCaFile ?? '';
+  const [cert, key, ca] = await Promise.all([
+    readFile(certFile),
+    readFile(keyFile),
+    trustedCaFile !== '' ? readFile(trustedCaFile) : Promise.resolve(undefined),
+  ]);
+  return { cert, key, ...(ca !== undefined ? { ca } : {}), clientCertAuth: config.clientCertAuth === true };
+}
 
 export interface ClientServing {
   readonly api: ClientApi;
@@ -73,8 +96,12 @@ export interface ClientServing {
 /** Listens on every client URL; if one fails, the ones already open are closed. */
 export async function serveClients(api: ClientApi, config: ClientListenConfig, logger: ApiLogger = silentLogger): Promise<ClientServing> {
   const listeners: ClientListener[] = [];
+  const tls = await loadClientTls(config);
   try {
     for (const url of config.listenClientUrls) {
+      if (!isSecureUrl(url) && (config.certFile ?? '') !== '') {
+        logger.warn({ 'client-url': url }, 'scheme is HTTP while key and cert files are present; ignoring key and cert files');
+      }
       listeners.push(await listenClientUrl({
         url,
         grpc: api.grpc,
@@ -83,6 +110,7 @@ export async function serveClients(api: ClientApi, config: ClientListenConfig, l
         keepaliveIntervalMs: config.grpcKeepaliveIntervalMs,
         keepaliveTimeoutMs: config.grpcKeepaliveTimeoutMs,
         logger,
+        ...(isSecureUrl(url) && tls !== undefined ? { tls } : {}),
       }));
     }
   } catch (err) {

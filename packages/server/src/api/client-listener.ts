@@ -5,6 +5,7 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
+import tls from 'node:tls';
 import { rm } from 'node:fs/promises';
 import type { GrpcServer } from './grpc/server';
 import type { HttpRouter } from './http/router';
@@ -22,6 +23,18 @@ export interface ClientListenerOptions {
   /** Close a connection whose PING is not acknowledged within this (--grpc-keepalive-timeout). */
   readonly keepaliveTimeoutMs?: number;
   readonly logger?: ApiLogger;
+  /** Required for `https://` and `unixs://` URLs. */
+  readonly tls?: ClientTlsOptions;
+}
+
+export interface ClientTlsOptions {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  /** Trusted CA bundle for client certificates (--trusted-ca-file). */
+  readonly ca?: Buffer;
+  /** --client-cert-auth: require a client certificate signed by `ca`. */
+  readonly clientCertAuth?: boolean;
+  readonly ciphers?: string;
 }
 
 export interface ClientListener {
@@ -48,11 +61,12 @@ export function isHttp2Preface(head: Buffer): boolean {
 export async function listenClientUrl(options: ClientListenerOptions): Promise<ClientListener> {
   const url = new URL(options.url);
   const logger = options.logger ?? silentLogger;
-  if (url.protocol === 'https:' || url.protocol === 'unixs:') {
-    throw new Error(`${options.url}: TLS client listeners are not supported by tsetcd yet`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'unix:') {
+  const secure = url.protocol === 'https:' || url.protocol === 'unixs:';
+  if (!['http:', 'https:', 'unix:', 'unixs:'].includes(url.protocol)) {
     throw new Error(`${options.url}: URL scheme must be http, https, unix, or unixs`);
+  }
+  if (secure && options.tls === undefined) {
+    throw new Error(`TLS key/cert (--cert-file, --key-file) must be provided for client url ${options.url} with HTTPS scheme`);
   }
 
   const h2 = http2.createServer({
@@ -117,14 +131,38 @@ export async function listenClientUrl(options: ClientListenerOptions): Promise<C
 
   const sockets = new Set<net.Socket>();
   const handedOver = new WeakSet<net.Socket>();
-  const server = net.createServer({ noDelay: true }, (socket) => {
+  const accept = (socket: net.Socket): void => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => {});
+    const alpn = (socket as tls.TLSSocket).alpnProtocol;
+    if (alpn === 'h2' || alpn === 'http/1.1') {
+      // TLS already told us the protocol; no need to look at the bytes.
+      handedOver.add(socket);
+      (alpn === 'h2' ? h2 : h1).emit('connection', socket);
+      return;
+    }
     sniff(socket, h1, h2, handedOver);
-  });
+  };
+  let server: net.Server;
+  if (secure && options.tls !== undefined) {
+    const t = options.tls;
+    server = tls.createServer({
+      cert: t.cert,
+      key: t.key,
+      ...(t.ca !== undefined ? { ca: t.ca } : {}),
+      ...(t.ciphers !== undefined ? { ciphers: t.ciphers } : {}),
+      requestCert: t.clientCertAuth === true,
+      rejectUnauthorized: t.clientCertAuth === true,
+      ALPNProtocols: ['h2', 'http/1.1'],
+      noDelay: true,
+    }, accept);
+    server.on('tlsClientError', (err) => logger.debug({ err }, 'TLS handshake failed'));
+  } else {
+    server = net.createServer({ noDelay: true }, accept);
+  }
 
-  const listenPath = url.protocol === 'unix:' ? decodeURIComponent(url.host + url.pathname) : undefined;
+  const listenPath = url.protocol === 'unix:' || url.protocol === 'unixs:' ? decodeURIComponent(url.host + url.pathname) : undefined;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     const done = (): void => {
