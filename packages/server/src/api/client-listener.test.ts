@@ -111,6 +111,12 @@ describe('client listener: gRPC and HTTP/1.1 on one port', () => {
     expect(res.status).toBe(HealthCheckResponse_ServingStatus.SERVING);
   });
 
+  it('Health/Check of a named service is NOT_FOUND "unknown service" like grpc-go', async () => {
+    const err = await grpcUnary('/grpc.health.v1.Health/Check', () => HealthCheckRequest.encode(HealthCheckRequest.fromPartial({ service: 'foo' })).finish(), (b) => HealthCheckResponse.decode(b)).catch((e: grpcJs.ServiceError) => e);
+    expect((err as grpcJs.ServiceError).code).toBe(grpcJs.status.NOT_FOUND);
+    expect((err as grpcJs.ServiceError).details).toBe('unknown service');
+  });
+
   it('serves KV and Cluster over gRPC on the same port', async () => {
     const res = await grpcUnary('/etcdserverpb.KV/Range', () => RangeRequest.encode(RangeRequest.fromPartial({ key: Buffer.from('a') })).finish(), (b) => RangeResponse.decode(b));
     expect(res.header?.revision).toBe(7n);

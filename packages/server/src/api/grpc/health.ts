@@ -1,7 +1,7 @@
-// grpc.health.v1.Health/Check: SERVING for the whole server and for any service name (etcd
-// registers one health server and never changes its status). Watch is not offered.
+// grpc.health.v1.Health/Check like etcd's grpc-go health server: the whole server ("") is
+// SERVING; any other service name is NOT_FOUND "unknown service". Watch is not offered.
 
-import { HealthDefinition, healthpb } from '@tsetcd/api';
+import { EtcdError, GrpcStatus, HealthDefinition, healthpb } from '@tsetcd/api';
 import type { GrpcServer } from './server';
 
 const SERVING = healthpb.HealthCheckResponse.fromPartial({
@@ -10,6 +10,9 @@ const SERVING = healthpb.HealthCheckResponse.fromPartial({
 
 export function registerHealthService(server: GrpcServer): void {
   server.addService(HealthDefinition, {
-    check: () => SERVING,
+    check: (req) => {
+      if (req.service !== '') throw new EtcdError(GrpcStatus.NOT_FOUND, 'unknown service');
+      return SERVING;
+    },
   });
 }

@@ -352,6 +352,12 @@ describe('GrpcServer over node:http2 with a grpc-js client', () => {
       expect(Buffer.from(res.kvs[0]!.value).toString()).toBe('v-split-key');
     });
 
+    it('a request that does not unmarshal is INTERNAL with grpc-go wording', async () => {
+      const { headers } = await rawCall('/etcdserverpb.KV/Range', frameBytes(Buffer.from([0x0a, 0xff, 0xff, 0xff])));
+      expect(headers['grpc-status']).toBe(String(GrpcStatus.INTERNAL));
+      expect(headers['grpc-message']).toBe('grpc: error unmarshalling request: unexpected EOF');
+    });
+
     it('a compressed message is UNIMPLEMENTED', async () => {
       const payload = RangeRequest.encode(RangeRequest.fromPartial({ key: Buffer.from('x') })).finish();
       const frame = frameBytes(payload);

@@ -33,6 +33,13 @@ const RESPOND_END_STREAM = { endStream: true, sendDate: false } as const;
 type CallStream = ServerHttp2Stream & { [kCall]?: GrpcCall };
 
 /** The error a thrown value becomes on the wire. */
+/** grpc-go's text for a request it cannot unmarshal (Go's protobuf error wording). */
+function unmarshalError(err: unknown): EtcdError {
+  const text = err instanceof Error ? err.message : String(err);
+  const reason = /premature EOF|out of range|index out of range/i.test(text) ? 'unexpected EOF' : 'proto: cannot parse invalid wire-format data';
+  return new EtcdError(GrpcStatus.INTERNAL, `grpc: error unmarshalling request: ${reason}`);
+}
+
 export function toGrpcError(err: unknown): { code: number; message: string; known: boolean } {
   if (err instanceof EtcdError) return { code: err.code, message: err.message, known: true };
   const message = err instanceof Error ? err.message : String(err);
@@ -230,7 +237,7 @@ class GrpcCall implements StreamCall<unknown, unknown> {
       try {
         request = this.route.method.requestType.decode(next.bytes);
       } catch (err) {
-        this.fail(new EtcdError(GrpcStatus.INTERNAL, `grpc: error unmarshalling request: ${(err as Error).message}`));
+        this.fail(unmarshalError(err));
         return;
       }
       this.queue.push(request);
@@ -271,7 +278,7 @@ class GrpcCall implements StreamCall<unknown, unknown> {
     try {
       request = method.requestType.decode(bytes);
     } catch (err) {
-      this.fail(new EtcdError(GrpcStatus.INTERNAL, `grpc: error unmarshalling request: ${(err as Error).message}`));
+      this.fail(unmarshalError(err));
       return;
     }
     const handler = this.route.unary;
