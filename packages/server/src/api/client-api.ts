@@ -18,7 +18,7 @@ import { createServerMetrics, type ServerMetrics } from './http/metrics';
 import { HttpRouter } from './http/router';
 import { versionHandler } from './http/version';
 
-export type ClientApiConfig = Pick<ServerConfig, 'maxRequestBytes' | 'cors'>;
+export type ClientApiConfig = Pick<ServerConfig, 'maxRequestBytes' | 'cors'> & Partial<Pick<ServerConfig, 'hostWhitelist'>>;
 
 export interface ClientApi {
   readonly grpc: GrpcServer;
@@ -40,7 +40,7 @@ export function createClientApi(
   logger: ApiLogger = silentLogger,
   extensions: ClientApiExtensions = {},
 ): ClientApi {
-  const http = new HttpRouter({ cors: config.cors, logger });
+  const http = new HttpRouter({ cors: config.cors, hostWhitelist: config.hostWhitelist ?? ['*'], logger });
   const grpc = new GrpcServer({
     maxReceiveBytes: grpcMaxReceiveBytes(config.maxRequestBytes),
     logger,

@@ -12,6 +12,8 @@ import { silentLogger, type ApiLogger } from '../grpc/types';
 export interface HttpRouterOptions {
   /** --cors: `*` or empty allows all; otherwise the Origin is echoed when listed. */
   readonly cors?: readonly string[];
+  /** --host-whitelist: `*` or empty allows all; otherwise plain-HTTP requests need a listed Host. */
+  readonly hostWhitelist?: readonly string[];
   readonly logger?: ApiLogger;
   /** Default body limit for readBody(). */
   readonly maxBodyBytes?: number;
@@ -27,6 +29,8 @@ export class HttpRouter {
   private rawPrefixes: Array<{ prefix: string; handler: RawHttpHandler }> = [];
   private upgrades: Array<{ prefix: string; handler: UpgradeHandler }> = [];
   private readonly allowAllOrigins: boolean;
+  private readonly allowAllHosts: boolean;
+  private readonly hosts: ReadonlySet<string>;
   private readonly origins: ReadonlySet<string>;
   private readonly logger: ApiLogger;
   private readonly maxBodyBytes: number;
@@ -35,6 +39,9 @@ export class HttpRouter {
     const cors = options.cors ?? ['*'];
     this.allowAllOrigins = cors.length === 0 || cors.includes('*');
     this.origins = new Set(cors);
+    const hosts = options.hostWhitelist ?? ['*'];
+    this.allowAllHosts = hosts.length === 0 || hosts.includes('*');
+    this.hosts = new Set(hosts);
     this.logger = options.logger ?? silentLogger;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   }
@@ -64,16 +71,23 @@ export class HttpRouter {
     return this;
   }
 
+  /** etcd's CORS headers: all three when the origin is allowed, none otherwise. */
   corsHeaders(origin: string | undefined): Record<string, string> {
     let allowOrigin: string | undefined;
     if (this.allowAllOrigins) allowOrigin = '*';
     else if (origin !== undefined && this.origins.has(origin)) allowOrigin = origin;
-    const headers: Record<string, string> = {
+    if (allowOrigin === undefined) return {};
+    return {
       'access-control-allow-methods': CORS_METHODS,
+      'access-control-allow-origin': allowOrigin,
       'access-control-allow-headers': CORS_HEADERS,
     };
-    if (allowOrigin !== undefined) headers['access-control-allow-origin'] = allowOrigin;
-    return headers;
+  }
+
+  /** DNS-rebinding guard for plain-HTTP requests (etcd answers 421 with an explanation). */
+  hostAllowed(hostHeader: string | undefined): boolean {
+    if (this.allowAllHosts) return true;
+    return this.hosts.has(hostnameOf(hostHeader ?? ''));
   }
 
   /** Resolves a request to a response (no I/O besides the handler's own). */
@@ -92,6 +106,13 @@ export class HttpRouter {
   /** The http.Server 'request' listener. */
   handleHttp1(req: IncomingMessage, res: ServerResponse): void {
     const { path, query } = splitUrl(req.url ?? '/');
+    if (!(req.socket as { encrypted?: boolean }).encrypted && !this.hostAllowed(req.headers.host)) {
+      this.logger.warn({ host: req.headers.host }, 'rejecting HTTP request to prevent DNS rebinding attacks');
+      const rejected = hostRejected(req.headers.host ?? '');
+      res.writeHead(rejected.status, rejected.headers);
+      res.end(rejected.body);
+      return;
+    }
     const origin = headerString(req.headers.origin);
     for (const [name, value] of Object.entries(this.corsHeaders(origin))) res.setHeader(name, value);
     if (req.method !== 'OPTIONS') {
@@ -131,6 +152,13 @@ export class HttpRouter {
   handleHttp2(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
     stream.on('error', () => {});
     const { path, query } = splitUrl(headers[':path'] ?? '/');
+    const authority = headerString(headers[':authority']) ?? headerString(headers.host);
+    if (!(stream.session?.socket as { encrypted?: boolean } | undefined)?.encrypted && !this.hostAllowed(authority)) {
+      const rejected = hostRejected(authority ?? '');
+      stream.respond({ ':status': rejected.status, ...rejected.headers });
+      stream.end(rejected.body);
+      return;
+    }
     const request: HttpRequest = {
       method: headerString(headers[':method']) ?? 'GET',
       path,
@@ -152,10 +180,35 @@ function headerString(value: string | string[] | undefined): string | undefined 
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Query string split off; `/v3beta/` is served as `/v3/` like etcd. */
 function splitUrl(url: string): { path: string; query: URLSearchParams } {
   const q = url.indexOf('?');
-  if (q < 0) return { path: url, query: new URLSearchParams() };
-  return { path: url.slice(0, q), query: new URLSearchParams(url.slice(q + 1)) };
+  let path = q < 0 ? url : url.slice(0, q);
+  if (path.startsWith('/v3beta/')) path = `/v3/${path.slice('/v3beta/'.length)}`;
+  return { path, query: q < 0 ? new URLSearchParams() : new URLSearchParams(url.slice(q + 1)) };
+}
+
+/** Host header without its port (Go's httputil.GetHostname). */
+function hostnameOf(host: string): string {
+  if (host.startsWith('[')) {
+    const end = host.indexOf(']');
+    return end > 0 ? host.slice(1, end) : host;
+  }
+  const colon = host.indexOf(':');
+  return colon >= 0 && host.indexOf(':', colon + 1) < 0 ? host.slice(0, colon) : host;
+}
+
+function hostRejected(host: string): HttpResponse {
+  return goHttpError(421, `
+etcd received your request, but the Host header was unrecognized.
+
+To fix this, choose one of the following options:
+- Enable TLS, then any HTTPS request will be allowed.
+- Add the hostname you want to use to the whitelist in settings.
+  - e.g. etcd --host-whitelist ${JSON.stringify(hostnameOf(host))}
+
+This requirement has been added to help prevent "DNS Rebinding" attacks (CVE-2018-5702).
+`);
 }
 
 function readAll(source: NodeJS.ReadableStream, limitBytes: number): Promise<Buffer> {
