@@ -48,7 +48,7 @@ function main() {
   const args = parseArgs(process.argv.slice(2));
   const root = path.resolve(__dirname, '..');
   const { simulate, SimFailure } = require(path.join(root, 'test/sim/simulate.ts'));
-  const { runSeeds, formatSummary } = require(path.join(root, 'test/sim/run-seeds.ts'));
+  const { runSeeds, formatSummary, mergeSummary } = require(path.join(root, 'test/sim/run-seeds.ts'));
   const mutations = args.mutation ? new Set([args.mutation]) : undefined;
 
   if (args.seed !== undefined) {
@@ -70,19 +70,24 @@ function main() {
   let failures = 0;
   const PROGRESS_EVERY = 1000;
   for (const size of args.sizes) {
-    let done = 0;
+    let total;
     const startMs = Date.now();
     // Run in slices so that progress shows on long runs.
-    while (done < args.seeds) {
+    while (!total || total.seeds < args.seeds) {
+      const done = total ? total.seeds : 0;
       const count = Math.min(PROGRESS_EVERY, args.seeds - done);
-      const summary = runSeeds({ size, firstSeed: args.from + done, count, mutations, stopAtFirstFailure: mutations !== undefined });
-      done += summary.seeds;
-      failures += summary.failures.length;
-      for (const f of summary.failures.slice(0, 3)) console.error(f.message);
-      if (args.verbose || done >= args.seeds || summary.failures.length > 0) console.log(formatSummary(summary));
-      else console.log(`size ${size}: ${done}/${args.seeds} seeds, ${failures} failures, ${((Date.now() - startMs) / 1000).toFixed(0)} s`);
-      if (mutations && summary.failures.length > 0) break;
+      const part = runSeeds({ size, firstSeed: args.from + done, count, mutations, stopAtFirstFailure: mutations !== undefined });
+      if (total) mergeSummary(total, part);
+      else total = part;
+      for (const f of part.failures.slice(0, 3)) console.error(f.message);
+      if (args.verbose) console.log(formatSummary(part));
+      if (total.seeds < args.seeds) {
+        console.log(`size ${size}: ${total.seeds}/${args.seeds} seeds, ${total.failures.length} failures, ${((Date.now() - startMs) / 1000).toFixed(0)} s`);
+      }
+      if (mutations && part.failures.length > 0) break;
     }
+    failures += total.failures.length;
+    console.log(formatSummary(total));
   }
   process.exit(failures > 0 ? 1 : 0);
 }

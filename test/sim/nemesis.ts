@@ -62,6 +62,8 @@ export interface NemesisPort {
   readonly network: SimNetwork;
   members(): readonly SimMember[];
   restart(m: SimMember): void;
+  /** Propose one membership change at the leader; false if none could be proposed. */
+  changeMembership(): boolean;
   readonly trace: TraceFn;
 }
 
@@ -78,6 +80,7 @@ const KINDS: readonly FaultKind[] = [
   'isolate-leader',
   'lossy-network',
   'slow-network',
+  'membership-change',
 ];
 
 export class Nemesis {
@@ -191,8 +194,11 @@ export class Nemesis {
         });
         return;
       }
-      case 'lost-unsynced-write':
       case 'membership-change':
+        if (this.port.changeMembership()) this.counts[kind]++;
+        return;
+      case 'lost-unsynced-write':
+      case 'failpoint-crash':
         return;
     }
   }

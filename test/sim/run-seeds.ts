@@ -2,6 +2,7 @@
 // `npm run sim`.
 
 import type { RaftMutation } from '../../packages/server/src/raft/types';
+import type { MembershipChange } from './membership';
 import { emptyFaultCounts, type FaultCounts } from './nemesis';
 import { SimFailure, simulate, type SimReport } from './simulate';
 
@@ -21,6 +22,7 @@ export interface SeedRunSummary {
   seeds: number;
   readonly failures: SimFailure[];
   readonly faults: FaultCounts;
+  readonly membershipApplied: Record<MembershipChange, number>;
   ops: { ok: number; fail: number; info: number };
   committedEntries: number;
   leaderTerms: number;
@@ -36,6 +38,7 @@ export function runSeeds(options: SeedRunOptions): SeedRunSummary {
     seeds: 0,
     failures: [],
     faults: emptyFaultCounts(),
+    membershipApplied: { 'add-voter': 0, 'add-learner': 0, 'promote-learner': 0, 'remove-voter': 0 },
     ops: { ok: 0, fail: 0, info: 0 },
     committedEntries: 0,
     leaderTerms: 0,
@@ -50,6 +53,7 @@ export function runSeeds(options: SeedRunOptions): SeedRunSummary {
     try {
       const r = simulate({ seed, size: options.size, chaosMs: options.chaosMs, mutations: options.mutations });
       for (const k of Object.keys(r.faults) as (keyof FaultCounts)[]) summary.faults[k] += r.faults[k];
+      for (const k of Object.keys(r.membershipApplied) as MembershipChange[]) summary.membershipApplied[k] += r.membershipApplied[k];
       summary.ops.ok += r.ops.ok;
       summary.ops.fail += r.ops.fail;
       summary.ops.info += r.ops.info;
@@ -77,7 +81,25 @@ export function formatSummary(s: SeedRunSummary): string {
   return [
     `size ${s.size}: ${s.seeds} seeds in ${(s.wallMs / 1000).toFixed(1)} s (${(s.wallMs / Math.max(1, s.seeds)).toFixed(1)} ms/seed), ${s.failures.length} failures`,
     `  faults: ${faults}`,
+    `  membership changes applied: ${Object.entries(s.membershipApplied).map(([k, n]) => `${k}=${n}`).join(' ')}`,
     `  client ops: ok=${s.ops.ok} fail=${s.ops.fail} info=${s.ops.info}; committed entries=${s.committedEntries}; leader terms=${s.leaderTerms}; messages=${s.messagesSent}`,
     `  virtual time ${(s.virtualMs / 1000).toFixed(0)} s; checker ${s.checkerMs} ms`,
   ].join('\n');
+}
+
+/** Adds `part` into `total` (same size). */
+export function mergeSummary(total: SeedRunSummary, part: SeedRunSummary): void {
+  total.seeds += part.seeds;
+  total.failures.push(...part.failures);
+  for (const k of Object.keys(part.faults) as (keyof FaultCounts)[]) total.faults[k] += part.faults[k];
+  for (const k of Object.keys(part.membershipApplied) as MembershipChange[]) total.membershipApplied[k] += part.membershipApplied[k];
+  total.ops.ok += part.ops.ok;
+  total.ops.fail += part.ops.fail;
+  total.ops.info += part.ops.info;
+  total.committedEntries += part.committedEntries;
+  total.leaderTerms += part.leaderTerms;
+  total.messagesSent += part.messagesSent;
+  total.virtualMs += part.virtualMs;
+  total.wallMs += part.wallMs;
+  total.checkerMs += part.checkerMs;
 }

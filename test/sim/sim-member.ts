@@ -7,6 +7,7 @@ import {
   EntryType,
   ProposalDroppedError,
   StateType,
+  type ConfChange,
   type ConfState,
   type Message,
   type NodeId,
@@ -42,7 +43,7 @@ export interface MemberEnv {
   readonly invariants: Invariants;
   readonly createRawNode: RawNodeFactory;
   send(m: Message): void;
-  onConfChange(member: SimMember, confState: ConfState): void;
+  onConfChange(member: SimMember, confState: ConfState, index: number): void;
   readonly trace: TraceFn;
 }
 
@@ -177,6 +178,13 @@ export class SimMember {
     });
   }
 
+  /** A membership change proposed here (the simulation proposes at the leader). Throws ProposalDroppedError. */
+  proposeConfChange(cc: ConfChange): void {
+    if (!this.raw || this.paused) throw new ProposalDroppedError('member not running');
+    this.raw.proposeConfChange(cc);
+    this.drive();
+  }
+
   /** A client's linearizable read: ReadIndex, then wait until applied >= the read index. */
   read(ctx: string, key: string, done: (value: string | null) => void): void {
     this.whenRunning(() => {
@@ -247,7 +255,7 @@ export class SimMember {
     this.env.trace(2, Number(this.id), e.index, e.term);
     if (e.type === EntryType.ConfChange) {
       const cs = raw.applyConfChange(decodeConfChange(e.data));
-      this.env.onConfChange(this, cs);
+      this.env.onConfChange(this, cs, e.index);
     } else {
       const cmd = decodeCommand(e.data);
       if (cmd) {

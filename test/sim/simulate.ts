@@ -2,7 +2,8 @@
 // linearizability check of the client history. Any broken property throws a SimFailure that
 // names the seed and how to replay it.
 
-import type { Message, NodeId, RaftMutation } from '../../packages/server/src/raft/types';
+import type { ConfState, Message, NodeId, RaftMutation } from '../../packages/server/src/raft/types';
+import { Membership, type MembershipChange } from './membership';
 import { checkOperations } from './linearizability/checker';
 import { kvModel } from './linearizability/models/kv';
 import { SimClients, type ClientOptions } from './clients';
@@ -22,6 +23,7 @@ export const ELECTION_TIMEOUT_MS = ELECTION_TICK * TICK_MS;
 export const LIVENESS_ELECTION_TIMEOUTS = 10;
 export const DEFAULT_CHAOS_MS = 1_500;
 export const CHECKER_BUDGET_MS = 5_000;
+const EMPTY_CONF_STATE: ConfState = { voters: [], learners: [] };
 
 export interface SimOptions {
   readonly seed: number;
@@ -29,6 +31,8 @@ export interface SimOptions {
   readonly chaosMs?: number;
   readonly mutations?: ReadonlySet<RaftMutation>;
   readonly createRawNode?: RawNodeFactory;
+  /** Membership changes among the faults (default on). */
+  readonly membershipChanges?: boolean;
 }
 
 export type FailureKind = 'invariant' | 'linearizability' | 'liveness' | 'checker-unknown' | 'exception';
@@ -56,6 +60,9 @@ export interface SimReport {
   readonly size: number;
   readonly traceHash: string;
   readonly faults: FaultCounts;
+  readonly membershipApplied: Record<MembershipChange, number>;
+  readonly finalVoters: number;
+  readonly finalLearners: number;
   readonly network: NetworkStats;
   readonly ops: { ok: number; fail: number; info: number; open: number };
   readonly committedEntries: number;
@@ -119,28 +126,48 @@ function run(options: SimOptions, trace: TraceHash): SimReport {
       network.send(m);
       nemesis?.afterSend(members.get(m.from)!, m);
     },
-    onConfChange: () => {},
+    onConfChange: (_m: SimMember, cs: ConfState, index: number) => membership.onApplied(index, cs),
     trace: traceFn,
   };
   const ids: NodeId[] = [];
   for (let i = 1; i <= size; i++) ids.push(BigInt(i));
-  for (const id of ids) members.set(id, new SimMember(id, { voters: [], learners: [] }, ids, memberOptions, env));
   const memberList = () => [...members.values()];
-
   const restart = (m: SimMember) => {
-    if (m.alive) return;
+    if (m.alive || members.get(m.id) !== m) return;
     m.start();
     m.drive();
   };
-  for (const m of memberList()) restart(m);
-  // Each member ticks on its own clock phase.
-  for (const m of memberList()) {
+  // Each member ticks on its own clock phase, until it is decommissioned.
+  const startTicking = (m: SimMember) => {
     const tick = () => {
+      if (members.get(m.id) !== m) return;
       m.tick();
       queue.after(TICK_MS, tick);
     };
     queue.after(1 + prng.int(TICK_MS), tick);
-  }
+  };
+  const membership = new Membership(
+    {
+      leader: () => memberList().find((m) => m.isLeader()),
+      spawn: (id) => {
+        const m = new SimMember(id, EMPTY_CONF_STATE, [], memberOptions, env);
+        members.set(id, m);
+        restart(m);
+        startTicking(m);
+        return m;
+      },
+      decommission: (id) => {
+        members.get(id)?.crash();
+        members.delete(id);
+      },
+      after: (delayMs, work) => queue.after(delayMs, work),
+    },
+    prng.fork(),
+    size + 1,
+  );
+  for (const id of ids) members.set(id, new SimMember(id, EMPTY_CONF_STATE, ids, memberOptions, env));
+  for (const m of memberList()) restart(m);
+  for (const m of memberList()) startTicking(m);
 
   let commandId = 0;
   const clientOptions: ClientOptions = {
@@ -166,7 +193,8 @@ function run(options: SimOptions, trace: TraceHash): SimReport {
     durationMaxMs: 400,
     failpointRate: prng.pick([0, 0.002, 0.01, 0.03]),
   };
-  nemesis = new Nemesis({ queue, network, members: memberList, restart, trace: traceFn }, prng.fork(), nemesisOptions);
+  const changeMembership = () => options.membershipChanges !== false && membership.proposeRandomChange() !== undefined;
+  nemesis = new Nemesis({ queue, network, members: memberList, restart, changeMembership, trace: traceFn }, prng.fork(), nemesisOptions);
 
   // 1. Chaos.
   clients.run(chaosMs);
@@ -177,7 +205,8 @@ function run(options: SimOptions, trace: TraceHash): SimReport {
   nemesis.healAll();
   const healedAt = queue.now;
   const leaderDeadline = healedAt + LIVENESS_ELECTION_TIMEOUTS * ELECTION_TIMEOUT_MS;
-  while (!memberList().some((m) => m.isLeader())) {
+  const configMembers = () => memberList().filter((m) => membership.isMember(m.id));
+  while (!configMembers().some((m) => m.isLeader())) {
     if (queue.now >= leaderDeadline) fail('liveness', `no leader ${LIVENESS_ELECTION_TIMEOUTS} election timeouts after the faults healed`);
     queue.runUntil(queue.now + TICK_MS);
   }
@@ -194,11 +223,11 @@ function run(options: SimOptions, trace: TraceHash): SimReport {
 
   // 4. Converge: every member applies the same log to the same state.
   const convergeDeadline = queue.now + LIVENESS_ELECTION_TIMEOUTS * ELECTION_TIMEOUT_MS;
-  let why = converged(memberList());
+  let why = converged(configMembers());
   while (why !== undefined) {
     if (queue.now >= convergeDeadline) fail('liveness', `members did not converge: ${why}`);
     queue.runUntil(queue.now + TICK_MS);
-    why = converged(memberList());
+    why = converged(configMembers());
   }
 
   // 5. The client history must be linearizable.
@@ -216,6 +245,9 @@ function run(options: SimOptions, trace: TraceHash): SimReport {
     size,
     traceHash: trace.hex(),
     faults: nemesis.counts,
+    membershipApplied: membership.applied,
+    finalVoters: membership.voters.size,
+    finalLearners: membership.learners.size,
     network: network.stats,
     ops: clients.history.counts(),
     committedEntries: invariants.committedCount(),
