@@ -24,6 +24,9 @@ export interface ClientApi {
   readonly grpc: GrpcServer;
   readonly http: HttpRouter;
   readonly metrics: ServerMetrics;
+  /** What --listen-metrics-urls serve: /metrics and /health only, no gRPC services. */
+  readonly metricsGrpc: GrpcServer;
+  readonly metricsHttp: HttpRouter;
 }
 
 export interface ClientApiExtensions {
@@ -54,16 +57,24 @@ export function createClientApi(
   registerUnimplementedServices(grpc);
 
   const metrics = createServerMetrics(member, grpc);
-  http.add('/health', healthHandler(member, metrics));
+  const health = healthHandler(member, metrics);
+  http.add('/health', health);
   http.add('/version', versionHandler);
   http.add('/metrics', metrics.handler);
-  return { grpc, http, metrics };
+
+  const metricsHttp = new HttpRouter({ cors: config.cors, logger }).add('/metrics', metrics.handler).add('/health', health);
+  const metricsGrpc = new GrpcServer({
+    maxReceiveBytes: grpcMaxReceiveBytes(config.maxRequestBytes),
+    logger,
+    fallback: (stream, headers) => metricsHttp.handleHttp2(stream, headers),
+  });
+  return { grpc, http, metrics, metricsGrpc, metricsHttp };
 }
 
 export type ClientListenConfig = Pick<
   ServerConfig,
   'listenClientUrls' | 'maxConcurrentStreams' | 'grpcKeepaliveIntervalMs' | 'grpcKeepaliveTimeoutMs'
-> & Partial<Pick<ServerConfig, 'certFile' | 'keyFile' | 'trustedCaFile' | 'clientCertAuth' | 'autoTls'>>;
+> & Partial<Pick<ServerConfig, 'certFile' | 'keyFile' | 'trustedCaFile' | 'clientCertAuth' | 'autoTls' | 'listenMetricsUrls'>>;
 
 function isSecureUrl(url: string): boolean {
   return url.startsWith('https://') || url.startsWith('unixs://');
@@ -71,7 +82,7 @@ function isSecureUrl(url: string): boolean {
 
 /** Reads --cert-file/--key-file/--trusted-ca-file when some client URL is https. */
 export async function loadClientTls(config: ClientListenConfig): Promise<ClientTlsOptions | undefined> {
-  if (!config.listenClientUrls.some(isSecureUrl)) return undefined;
+  if (![...config.listenClientUrls, ...(config.listenMetricsUrls ?? [])].some(isSecureUrl)) return undefined;
   const certFile = config.certFile ?? '';
   const keyFile = config.keyFile ?? '';
   if (certFile === '' || keyFile === '') {
@@ -90,12 +101,15 @@ export async function loadClientTls(config: ClientListenConfig): Promise<ClientT
 export interface ClientServing {
   readonly api: ClientApi;
   readonly listeners: readonly ClientListener[];
+  /** --listen-metrics-urls listeners (/metrics and /health only). */
+  readonly metricsListeners: readonly ClientListener[];
   close(): Promise<void>;
 }
 
 /** Listens on every client URL; if one fails, the ones already open are closed. */
 export async function serveClients(api: ClientApi, config: ClientListenConfig, logger: ApiLogger = silentLogger): Promise<ClientServing> {
   const listeners: ClientListener[] = [];
+  const metricsListeners: ClientListener[] = [];
   const tls = await loadClientTls(config);
   try {
     for (const url of config.listenClientUrls) {
@@ -113,15 +127,25 @@ export async function serveClients(api: ClientApi, config: ClientListenConfig, l
         ...(isSecureUrl(url) && tls !== undefined ? { tls } : {}),
       }));
     }
+    for (const url of config.listenMetricsUrls ?? []) {
+      metricsListeners.push(await listenClientUrl({
+        url,
+        grpc: api.metricsGrpc,
+        http: api.metricsHttp,
+        logger,
+        ...(isSecureUrl(url) && tls !== undefined ? { tls } : {}),
+      }));
+    }
   } catch (err) {
-    await Promise.all(listeners.map((l) => l.close()));
+    await Promise.all([...listeners, ...metricsListeners].map((l) => l.close()));
     throw err;
   }
   return {
     api,
     listeners,
+    metricsListeners,
     close: async () => {
-      await Promise.all(listeners.map((l) => l.close()));
+      await Promise.all([...listeners, ...metricsListeners].map((l) => l.close()));
     },
   };
 }

@@ -247,6 +247,25 @@ describe('client listener: gRPC and HTTP/1.1 on one port', () => {
   });
 });
 
+describe('--listen-metrics-urls', () => {
+  it('serves /metrics and /health only', async () => {
+    const api = createClientApi(new TestMember() as unknown as EtcdServerApi, { maxRequestBytes: 1024, cors: ['*'] });
+    const serving = await serveClients(api, {
+      listenClientUrls: ['http://127.0.0.1:0'], listenMetricsUrls: ['http://127.0.0.1:0'],
+      maxConcurrentStreams: 10, grpcKeepaliveIntervalMs: 0, grpcKeepaliveTimeoutMs: 0,
+    });
+    try {
+      const port = serving.metricsListeners[0]!.port;
+      expect(port).not.toBe(serving.listeners[0]!.port);
+      expect((await get(port, '/health')).body).toBe('{"health":"true"}');
+      expect((await get(port, '/metrics')).body).toContain('etcd_server_has_leader 1');
+      expect((await get(port, '/version')).status).toBe(404);
+    } finally {
+      await serving.close();
+    }
+  });
+});
+
 describe('client listener lifecycle', () => {
   it('close() stops accepting and ends open HTTP/2 sessions', async () => {
     const member = new TestMember();
