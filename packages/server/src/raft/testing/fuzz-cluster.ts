@@ -6,6 +6,7 @@ import { MemoryStorage } from '../memory-storage';
 import { RawNode } from '../raw-node';
 import { decodeConfChange } from '../confchange-codec';
 import {
+  ConfChangeType,
   EntryType,
   MessageType,
   ProposalDroppedError,
@@ -41,6 +42,8 @@ interface FuzzNode {
   appliedIndex: number;
   confState: ConfState;
   up: boolean;
+  /** Member of the initial cluster (false: joins later through conf changes, starts empty). */
+  founder: boolean;
 }
 
 export interface FuzzOptions {
@@ -52,6 +55,11 @@ export interface FuzzOptions {
   readonly mutations?: ReadonlySet<RaftMutation>;
   readonly dropRate?: number;
   readonly crashRate?: number;
+  /**
+   * Membership changes the leaders work through, in order, e.g. ['l4', 'v4', 'r1'] (AddLearner 4,
+   * promote 4, remove 1). Nodes named here but not among the first `nodes` start empty and join.
+   */
+  readonly confChanges?: readonly string[];
 }
 
 export interface FuzzResult {
@@ -79,11 +87,20 @@ export class FuzzCluster {
   private readonly appliedAt = new Map<number, string>();
   private readonly leaderOfTerm = new Map<number, NodeId>();
   private proposals = 0;
+  private reads = 0;
+  readsAnswered = 0;
+  private readonly pendingReads = new Map<string, number>();
 
   constructor(readonly opts: FuzzOptions) {
     this.rand = mulberry32(opts.seed);
     const peers = Array.from({ length: opts.nodes }, (_, i) => BigInt(i + 1));
-    for (const id of peers) {
+    const joiners = new Set<bigint>();
+    for (const c of opts.confChanges ?? []) {
+      const id = BigInt(c.slice(1));
+      if (id > BigInt(opts.nodes)) joiners.add(id);
+    }
+    for (const id of [...peers, ...[...joiners].sort((a, b) => Number(a - b))]) {
+      const founder = id <= BigInt(opts.nodes);
       const storage = new MemoryStorage();
       const node: FuzzNode = {
         id,
@@ -94,8 +111,9 @@ export class FuzzCluster {
         appliedIndex: 0,
         confState: { voters: [], learners: [] },
         up: true,
+        founder,
       };
-      node.rawNode = new RawNode(this.config(node, 0), peers);
+      node.rawNode = founder ? new RawNode(this.config(node, 0), peers) : new RawNode(this.config(node, 0));
       this.nodes.push(node);
     }
   }
@@ -146,22 +164,45 @@ export class FuzzCluster {
       if (n.up && n.rawNode.hasReady()) this.processReady(n);
     } else if (!load) {
       // quiet
-    } else if (r < 0.995) {
+    } else if (r < 0.985) {
       this.propose(n);
+    } else if (r < 0.99) {
+      this.readIndex(n);
+    } else if (r < 0.992) {
+      this.transfer(n);
+    } else if (r < 0.995) {
+      this.proposeConfChange(n);
     } else if (n.up) {
       this.compact(n);
     }
     this.checkLeaders();
   }
 
-  /** Heals the network and runs until every live node applied a fresh proposal; false if it never did. */
+  /**
+   * Heals the network, finishes the scripted membership changes, and runs until every member
+   * applied a fresh proposal; false if that never happened.
+   */
   converge(maxSteps: number): boolean {
     for (const n of this.nodes) if (!n.up) this.crashAndRestart(n);
     let target = -1;
     for (let i = 0; i < maxSteps; i++) {
       this.step(0, 0, false);
-      const leader = this.nodes.find((x) => x.rawNode.raft.state === StateType.Leader);
-      if (target < 0 && leader) {
+      const leader = this.nodes.find((x) => x.up && x.rawNode.raft.state === StateType.Leader);
+      if (!leader) {
+        target = -1; // no leader (or it was lost before committing): try again with the next one
+        continue;
+      }
+      // A removed member shuts itself down, as etcd's does when its peers refuse it.
+      const members = this.members(leader);
+      for (const x of this.nodes) {
+        const removed = (this.opts.confChanges ?? []).includes(`r${x.id}`);
+        if (x.up && removed && !members.includes(x)) x.up = false;
+      }
+      if (this.pendingConfChanges(leader) > 0) {
+        if (i % 50 === 0) this.proposeConfChange(leader);
+        continue;
+      }
+      if (target < 0) {
         try {
           leader.rawNode.propose(new TextEncoder().encode(`final`));
           target = leader.rawNode.raft.raftLog.lastIndex();
@@ -169,10 +210,61 @@ export class FuzzCluster {
           if (!(e instanceof ProposalDroppedError)) throw e;
         }
       }
-      if (target > 0 && this.nodes.every((x) => x.appliedIndex >= target)) return true;
-      if (target > 0 && leader === undefined) target = -1; // the leader was lost before committing; try again
+      if (target > 0 && members.every((x) => x.appliedIndex >= target)) return true;
     }
     return false;
+  }
+
+  /**
+   * Issues a ReadIndex. Linearizability demands the answer be at least every commit index any
+   * node knew when the read started (those entries were committed before the read).
+   */
+  private readIndex(n: FuzzNode): void {
+    if (!n.up) return;
+    const ctx = new TextEncoder().encode(`r${this.reads++}`);
+    const minIndex = Math.max(...this.nodes.map((x) => x.rawNode.raft.raftLog.committed));
+    this.pendingReads.set(new TextDecoder().decode(ctx), minIndex);
+    n.rawNode.readIndex(ctx);
+  }
+
+  private transfer(n: FuzzNode): void {
+    if (!n.up || n.rawNode.raft.state !== StateType.Leader) return;
+    const to = this.nodes[this.int(this.nodes.length)]!.id;
+    n.rawNode.transferLeader(to);
+  }
+
+  /** The nodes in the leader's configuration (all nodes when there is no leader). */
+  private members(leader: FuzzNode | undefined): FuzzNode[] {
+    if (!leader) return this.nodes;
+    const prs = leader.rawNode.raft.prs;
+    return this.nodes.filter((x) => prs.voters.has(x.id) || prs.learners.has(x.id));
+  }
+
+  /** The leader proposes the first scripted change its configuration does not reflect yet. */
+  private proposeConfChange(n: FuzzNode): void {
+    if (!n.up || n.rawNode.raft.state !== StateType.Leader) return;
+    const prs = n.rawNode.raft.prs;
+    for (const c of this.opts.confChanges ?? []) {
+      const id = BigInt(c.slice(1));
+      const done = c[0] === 'l' ? prs.learners.has(id) || prs.voters.has(id) : c[0] === 'v' ? prs.voters.has(id) : !prs.progress.has(id);
+      if (done) continue;
+      const type = c[0] === 'l' ? ConfChangeType.AddLearnerNode : c[0] === 'v' ? ConfChangeType.AddNode : ConfChangeType.RemoveNode;
+      try {
+        n.rawNode.proposeConfChange({ id: BigInt(this.proposals++), type, nodeId: id, context: new Uint8Array(0) });
+      } catch (e) {
+        if (!(e instanceof ProposalDroppedError)) throw e;
+      }
+      return;
+    }
+  }
+
+  /** Scripted changes still to do, as the given node sees its configuration. */
+  pendingConfChanges(n: FuzzNode): number {
+    const prs = n.rawNode.raft.prs;
+    return (this.opts.confChanges ?? []).filter((c) => {
+      const id = BigInt(c.slice(1));
+      return c[0] === 'l' ? !(prs.learners.has(id) || prs.voters.has(id)) : c[0] === 'v' ? !prs.voters.has(id) : prs.progress.has(id);
+    }).length;
   }
 
   private propose(n: FuzzNode): void {
@@ -231,7 +323,26 @@ export class FuzzCluster {
         throw new SafetyViolation(`state machines diverge at index ${e.index}: node ${n.id} has ${n.appliedText.slice(-60)} vs ${seen.slice(-60)}`);
       }
     }
-    this.messages.push(...rd.messages);
+    for (const rs of rd.readStates) {
+      const key = new TextDecoder().decode(rs.requestCtx);
+      const min = this.pendingReads.get(key);
+      if (min === undefined) continue;
+      if (rs.index < min) throw new SafetyViolation(`node ${n.id} read at index ${rs.index} but ${min} was committed before the read started`);
+      this.readsAnswered++;
+    }
+    for (const m of rd.messages) {
+      if (m.type !== MessageType.MsgSnap) {
+        this.messages.push(m);
+        continue;
+      }
+      // Like etcd's createMergedSnapshotMessage: send the current applied state and membership,
+      // not the (possibly older) stored snapshot, so a member added since can restore it.
+      const snapshot: Snapshot = {
+        data: new TextEncoder().encode(n.appliedText),
+        metadata: { index: n.appliedIndex, term: n.storage.term(n.appliedIndex), confState: n.confState },
+      };
+      this.messages.push({ ...m, snapshot });
+    }
     rn.advance(rd);
   }
 
@@ -256,10 +367,15 @@ export class FuzzCluster {
     n.appliedIndex = snap.metadata.index;
     n.appliedText = new TextDecoder().decode(snap.data);
     n.confState = snap.metadata.index > 0 ? snap.metadata.confState : { voters: [], learners: [] };
+    for (const m of this.messages) {
+      // The sender's transport notices the broken connection and reports the snapshot failed.
+      if (m.to === n.id && m.type === MessageType.MsgSnap) this.nodes.find((x) => x.id === m.from)?.rawNode.reportSnapshot(m.to, 'failure');
+    }
     this.messages = this.messages.filter((m) => m.to !== n.id);
-    const fresh = n.storage.lastIndex() === 0;
+    const fresh = n.founder && n.storage.lastIndex() === 0;
     // Crashed before the bootstrap Ready was synced: start over like a new member.
-    n.rawNode = fresh ? new RawNode(this.config(n, 0), this.nodes.map((x) => x.id)) : new RawNode(this.config(n, n.appliedIndex));
+    const founders = this.nodes.filter((x) => x.founder).map((x) => x.id);
+    n.rawNode = fresh ? new RawNode(this.config(n, 0), founders) : new RawNode(this.config(n, n.appliedIndex));
     n.up = true;
   }
 
