@@ -63,6 +63,8 @@ export class SimMember {
   paused = false;
   /** A Ready is being persisted: no new Ready until its fsync completes. */
   private writing = false;
+  /** Inside handleReady/finishReady: drive() must wait (see drive). */
+  private handling = false;
   /** Bumped on every crash so that callbacks scheduled before it do nothing. */
   private incarnation = 0;
   /** Work that arrived while paused (deliveries, a finished fsync), run on resume in order. */
@@ -116,6 +118,7 @@ export class SimMember {
     this.incarnation++;
     this.raw = undefined;
     this.writing = false;
+    this.handling = false;
     this.paused = false;
     this.held = [];
     this.proposals.clear();
@@ -200,8 +203,16 @@ export class SimMember {
 
   /** Take and handle Readys until there are none or a write is in flight. */
   drive(): void {
+    // Not re-entrant: a callback run while a Ready is handled (a waiter proposing again) must not
+    // take the next Ready before this one is advanced; the loop picks it up afterwards.
+    if (this.handling) return;
     while (this.raw && !this.paused && !this.writing && this.raw.hasReady()) {
-      this.handleReady(this.raw.ready());
+      this.handling = true;
+      try {
+        this.handleReady(this.raw.ready());
+      } finally {
+        this.handling = false;
+      }
     }
   }
 
@@ -224,8 +235,13 @@ export class SimMember {
       this.whenRunning(() => {
         this.disk.complete(rd.mustSync);
         this.env.trace(1, Number(this.id), rd.entries.length, rd.hardState?.commit ?? -1);
+        this.handling = true;
+        try {
+          this.finishReady(rd, leader);
+        } finally {
+          this.handling = false;
+        }
         this.writing = false;
-        this.finishReady(rd, leader);
         this.drive();
       });
     });
