@@ -31,7 +31,7 @@ export function formatHelp(): string {
     '    Show the help information about tsetcd.',
     '',
     '  tsetcd --config-file',
-    '    Path to the server configuration file (not supported yet).',
+    '    Path to the server configuration file (YAML, keys are flag names). Other flags and environment variables are then ignored.',
     '',
     'Every flag --foo-bar can also be given as the environment variable ETCD_FOO_BAR.',
   ];

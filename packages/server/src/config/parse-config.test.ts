@@ -167,10 +167,10 @@ describe('parseConfig errors', () => {
       .toContain('setting experimental-enable-lease-checkpoint-persist requires experimental-enable-lease-checkpoint');
   });
 
-  it('config files are refused clearly', () => {
-    const out = exit(['--config-file', '/x.yml']);
+  it('a missing config file is reported like etcd', () => {
+    const out = exit(['--config-file', '/nonexistent/x.yml']);
     expect(out.exitCode).toBe(1);
-    expect(out.stderr).toContain('not supported');
+    expect(out.stderr).toContain('open /nonexistent/x.yml: no such file or directory');
   });
 });
 

@@ -2,6 +2,8 @@
 // a flag and its env var both set is fatal), --help, --version, validation. Returns what to do;
 // never exits or prints itself (bin.ts does).
 
+import { readFileSync } from 'node:fs';
+import { flagValuesFromConfigFile } from './config-file';
 import { CONFIG_FILE_FLAG, FLAGS, FLAGS_BY_NAME, VERSION_FLAG, flagToEnv, type FlagSpec } from './flags';
 import { formatHelp, formatVersion } from './help';
 import {
@@ -131,13 +133,32 @@ export function parseConfig(argv: readonly string[], env: Env = {}): ParseOutcom
   if (scanned.version) return { action: 'exit', exitCode: 0, stdout: formatVersion(), stderr: '' };
 
   const configFile = scanned.configFile || env[flagToEnv(CONFIG_FILE_FLAG)] || '';
-  if (configFile !== '') {
-    return verifyError(`--config-file ${JSON.stringify(configFile)}: configuration files are not supported by tsetcd yet; use flags or ETCD_* variables`);
-  }
-
   const warnings: string[] = [];
   const raw = defaults();
   const given = new Set<string>();
+
+  if (configFile !== '') {
+    // etcd: with a config file, every other flag and environment variable is ignored.
+    let values: Map<string, string>;
+    try {
+      values = flagValuesFromConfigFile(readFileSync(configFile, 'utf8'));
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'ENOENT') return verifyError(`open ${configFile}: no such file or directory`);
+      return verifyError(`error converting YAML to JSON: ${e.message}`);
+    }
+    warnings.push(`loaded server configuration from ${JSON.stringify(configFile)}; other command line flags and environment variables are ignored`);
+    for (const [name, text] of values) {
+      const spec = FLAGS_BY_NAME.get(name) as FlagSpec;
+      try {
+        raw[spec.key as string] = parseValue(spec, text);
+      } catch (err) {
+        return verifyError(`${configFile}: invalid value ${JSON.stringify(text)} for ${name}: ${(err as Error).message}`);
+      }
+    }
+    return finish(raw, new Set(), warnings);
+  }
+
   for (const [name, text] of scanned.values) {
     const spec = FLAGS_BY_NAME.get(name) as FlagSpec;
     raw[spec.key as string] = parseValue(spec, text);
@@ -164,6 +185,10 @@ export function parseConfig(argv: readonly string[], env: Env = {}): ParseOutcom
     if (name.startsWith('ETCD_') && !known.has(name)) warnings.push(`unrecognized environment variable ${name}=${value ?? ''}`);
   }
 
+  return finish(raw, given, warnings);
+}
+
+function finish(raw: Record<string, unknown>, given: ReadonlySet<string>, warnings: string[]): ParseOutcome {
   const config = raw as unknown as ServerConfig;
   try {
     resolveDerived(config, given);
