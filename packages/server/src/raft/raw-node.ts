@@ -125,6 +125,10 @@ export class RawNode implements RawNodeApi {
       this.raft.logger.warn(`${this.raft.id} ignoring local message ${MessageType[m.type]} received from the network`);
       return;
     }
+    assert(
+      Number.isSafeInteger(m.term) && Number.isSafeInteger(m.index) && Number.isSafeInteger(m.logTerm) && Number.isSafeInteger(m.commit),
+      `message ${MessageType[m.type]} from ${m.from} carries an unsafe term/index`,
+    );
     if (isResponseMsg(m.type) && !this.raft.prs.progress.has(m.from)) return;
     try {
       this.raft.step(m);
