@@ -8,6 +8,8 @@ import { kvSteps } from './diff/kv-steps';
 import { leaseSteps } from './diff/lease-steps';
 import { maintenanceSteps } from './diff/maintenance-steps';
 import { txnSteps } from './diff/txn-steps';
+import { defineWatchSuite } from './diff/watch-harness';
+import { watchItems } from './diff/watch-steps';
 
 defineDiffSuite('self-check kv', kvSteps, { target: 'etcd' });
 defineDiffSuite('self-check txn', txnSteps, { target: 'etcd' });
@@ -15,3 +17,4 @@ defineDiffSuite('self-check compaction', compactionSteps, { target: 'etcd' });
 defineDiffSuite('self-check maintenance', maintenanceSteps, { target: 'etcd' });
 defineDiffSuite('self-check lease', leaseSteps, { target: 'etcd' });
 defineDiffSuite('self-check cluster', clusterSteps, { target: 'etcd' });
+defineWatchSuite('self-check watch', watchItems, { target: 'etcd' });

@@ -3,6 +3,7 @@ import {
   makeClientConstructor,
   Metadata,
   type Client,
+  type ClientDuplexStream,
   type ClientReadableStream,
   type ServiceDefinition as GrpcServiceDefinition,
   type ServiceError,
@@ -66,7 +67,26 @@ export interface RawClient {
    * (an array of them for server streams).
    */
   call(service: string, method: string, request: unknown, metadata?: Metadata): Promise<unknown>;
+  /**
+   * Opens a bidirectional stream (e.g. 'Watch', 'watch' or 'Lease', 'leaseKeepAlive'). Requests
+   * are partial messages; every decoded response is handed to `onResponse`, the stream's end
+   * (null) or error (RawCallError) to `onEnd`.
+   */
+  bidi(service: string, method: string, handlers: BidiHandlers, metadata?: Metadata): BidiStream;
   close(): void;
+}
+
+export interface BidiHandlers {
+  onResponse(response: unknown): void;
+  onEnd?(error: RawCallError | null): void;
+}
+
+export interface BidiStream {
+  send(request: unknown): void;
+  /** Half-closes the sending side. */
+  end(): void;
+  /** Cancels the call (the server sees the client go away). */
+  cancel(): void;
 }
 
 export interface RawClientOptions {
@@ -171,6 +191,30 @@ export function rawClient(endpoint: string, options: RawClientOptions = {}): Raw
     });
   };
 
+  const bidi = (serviceName: string, methodKey: string, handlers: BidiHandlers, metadata = new Metadata()): BidiStream => {
+    const { client, service } = clientFor(serviceName);
+    const method = service.methods[methodKey];
+    if (method === undefined || !method.requestStream || !method.responseStream) {
+      throw new Error(`rawClient: ${serviceName}.${methodKey} is not a bidirectional stream`);
+    }
+    const fn = (client as unknown as Record<string, unknown>)[methodKey] as (metadata: Metadata) => ClientDuplexStream<unknown, unknown>;
+    const stream = fn.call(client, metadata);
+    let ended = false;
+    const finish = (error: RawCallError | null): void => {
+      if (ended) return;
+      ended = true;
+      handlers.onEnd?.(error);
+    };
+    stream.on('data', (response: unknown) => handlers.onResponse(response));
+    stream.on('error', (err: ServiceError) => finish(new RawCallError(err.code, err.details)));
+    stream.on('end', () => finish(null));
+    return {
+      send: (request) => stream.write(method.requestType.fromPartial(request as never)),
+      end: () => stream.end(),
+      cancel: () => stream.cancel(),
+    };
+  };
+
   const facade = <S extends GenericService>(definition: S): ServiceFacade<S> => {
     const result: Record<string, unknown> = {};
     for (const key of Object.keys(definition.methods)) {
@@ -187,6 +231,7 @@ export function rawClient(endpoint: string, options: RawClientOptions = {}): Raw
     >,
     cluster: facade(ClusterDefinition as unknown as GenericService) as unknown as ServiceFacade<typeof ClusterDefinition>,
     call,
+    bidi,
     close: () => {
       for (const client of clients.values()) client.close();
       clients.clear();

@@ -1,0 +1,4 @@
+import { defineWatchSuite } from './diff/watch-harness';
+import { watchItems } from './diff/watch-steps';
+
+defineWatchSuite('watch', watchItems);
