@@ -211,6 +211,15 @@ describe('GrpcServer over node:http2 with a grpc-js client', () => {
     expect((await range('still-ok')).count).toBe(1n);
   });
 
+  it('a much larger upload is cut short and still gets the RESOURCE_EXHAUSTED status', async () => {
+    const req = PutRequest.fromPartial({ key: Buffer.from('k'), value: Buffer.alloc(20 * 1024 * 1024) });
+    for (let i = 0; i < 3; i++) {
+      const err = await statusOf(unary('/etcdserverpb.KV/Put', PutRequest, PutResponse, req));
+      expect(err.code).toBe(grpcJs.status.RESOURCE_EXHAUSTED);
+      expect(err.details).toMatch(/^grpc: received message larger than max \(\d+ vs\. 65536\)$/);
+    }
+  });
+
   it('a message exactly at the limit is accepted', async () => {
     const overhead = PutRequest.encode(PutRequest.fromPartial({ key: Buffer.from('k'), value: Buffer.alloc(MAX_RECEIVE_BYTES - 10) })).finish().length - (MAX_RECEIVE_BYTES - 10);
     const req = PutRequest.fromPartial({ key: Buffer.from('k'), value: Buffer.alloc(MAX_RECEIVE_BYTES - overhead) });

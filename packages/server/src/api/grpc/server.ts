@@ -2,7 +2,7 @@
 // streaming handlers, and ends every call with grpc-status/grpc-message trailers.
 // It does not own sockets: a listener hands it each HTTP/2 stream (handleStream).
 
-import { type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import { constants as http2Constants, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { EtcdError, GrpcStatus, ErrMessageTooLarge, type ServiceDefinition } from '@tsetcd/api';
 import { CallContext } from './call-context';
 import { Deframer, encodeFrame } from './framing';
@@ -142,6 +142,10 @@ export class GrpcServer {
 }
 
 function ignore(): void {}
+
+function resetIfOpen(stream: ServerHttp2Stream): void {
+  if (!stream.closed && !stream.destroyed) stream.close(http2Constants.NGHTTP2_NO_ERROR);
+}
 
 function countHandled(route: Route, code: number): void {
   const handled = route.stats.handled;
@@ -326,12 +330,13 @@ class GrpcCall implements StreamCall<unknown, unknown> {
     countHandled(this.route, GrpcStatus.OK);
     const stream = this.stream;
     if (stream.destroyed || stream.closed) return;
-    if (!stream.headersSent) {
+    const trailersOnly = !stream.headersSent;
+    if (trailersOnly) {
       stream.respond({ ...RESPONSE_HEADERS, ...OK_TRAILERS }, RESPOND_END_STREAM);
     } else {
       stream.end();
     }
-    this.discardInbound();
+    this.discardInbound(trailersOnly);
   }
 
   send(response: unknown): Promise<void> {
@@ -364,13 +369,14 @@ class GrpcCall implements StreamCall<unknown, unknown> {
     this.queue?.fail(err);
     const stream = this.stream;
     if (stream.destroyed || stream.closed) return;
-    if (!stream.headersSent) {
+    const trailersOnly = !stream.headersSent;
+    if (trailersOnly) {
       sendTrailersOnly(stream, code, message);
     } else {
       this.trailers = { 'grpc-status': String(code), 'grpc-message': encodeGrpcMessage(message) };
       stream.end();
     }
-    this.discardInbound();
+    this.discardInbound(trailersOnly);
   }
 
   private finish(): void {
@@ -382,9 +388,17 @@ class GrpcCall implements StreamCall<unknown, unknown> {
   }
 
   /** After the response is complete, drop whatever the client still sends. */
-  private discardInbound(): void {
+  /**
+   * After a complete response, stop the client's upload: drop what still arrives and, once our
+   * frames are out, RST_STREAM(NO_ERROR) as RFC 7540 section 8.1 allows (grpc-go does the same).
+   */
+  private discardInbound(trailersOnly: boolean): void {
     if (this.inboundEnded) return;
-    this.stream.off('data', onData);
-    this.stream.resume();
+    const stream = this.stream;
+    stream.off('data', onData);
+    stream.resume();
+    // Only after a trailers-only response: its HEADERS frame is already queued. Trailers sent on
+    // 'wantTrailers' would race the reset.
+    if (trailersOnly) setImmediate(resetIfOpen, stream);
   }
 }
