@@ -13,6 +13,8 @@ import {
   ErrStopped,
   ErrTimeout,
   ErrTooManyRequests,
+  EtcdError,
+  GrpcStatus,
   InternalRaftRequest,
   type AlarmRequest,
   type AlarmResponse,
@@ -43,7 +45,7 @@ import { IdGenerator } from '../pkg/idutil';
 import { Wait, WaitTime } from '../pkg/wait';
 import { RawNode } from '../raft/raw-node';
 import type { MemoryStorage } from '../raft/memory-storage';
-import { StateType, type ConfState, type Entry, type HardState, type RaftConfig, type Snapshot, type SoftState } from '../raft/types';
+import { ProposalDroppedError, StateType, type ConfState, type Entry, type HardState, type RaftConfig, type Snapshot, type SoftState } from '../raft/types';
 import type { Snapshotter } from '../snap';
 import type { Wal } from '../wal';
 import { AlarmStore } from './alarm-store';
@@ -225,7 +227,7 @@ export class EtcdServer implements EtcdServerApi {
         },
         tickIntervalMs: opts.heartbeatIntervalMs,
       },
-      { applied: startApplied, committed: storage.hardState.commit },
+      { applied: startApplied, committed: storage.hardState.commit, persisted: this.raftStorage.lastIndex() },
     );
   }
 
@@ -415,25 +417,55 @@ export class EtcdServer implements EtcdServerApi {
     const data = InternalRaftRequest.encode(req).finish();
     if (data.length > this.opts.maxRequestBytes) throw new ErrRequestTooLarge();
 
-    const deadline = AbortSignal.any([AbortSignal.timeout(this.opts.requestTimeoutMs), this.stopController.signal]);
-    const toError = (): Error => (this.stopped ? new ErrStopped() : ctx.signal.aborted ? new ErrRequestCancelled() : new ErrTimeout());
     const settled = this.wait.register(id);
+    const guard = this.requestGuard(ctx.signal);
     try {
       // Like etcd's node.Propose, block until there is a leader to take the proposal.
-      await raceAbort(this.waitUntil(() => this.lead !== 0n, AbortSignal.any([deadline, ctx.signal])), ctx.signal, toError).catch(
-        (err: unknown) => {
-          throw this.stopped || ctx.signal.aborted || deadline.aborted ? toError() : err;
-        },
-      );
-      this.node.propose(data);
+      if (this.lead === 0n) await Promise.race([this.waitForLeader(), guard.failed]);
+      try {
+        this.node.propose(data);
+      } catch (err) {
+        if (err instanceof ProposalDroppedError) throw new EtcdError(GrpcStatus.UNKNOWN, 'raft proposal dropped');
+        throw err;
+      }
       this.driver.notify();
-      const result = await raceAbort(raceAbort(settled, deadline, toError), ctx.signal, toError);
+      const result = await Promise.race([settled, guard.failed]);
       if (result.error !== undefined) throw result.error;
       if (result.physical !== undefined) await result.physical;
       return result.response;
     } finally {
+      guard.dispose();
       this.wait.cancel(id);
     }
+  }
+
+  /**
+   * One request's way out: rejects with "request timed out" after the request timeout, "request
+   * cancelled" when the caller aborts, "server stopped" when the member closes.
+   */
+  private requestGuard(signal: AbortSignal): { failed: Promise<never>; dispose(): void } {
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: () => void = () => undefined;
+    const failed = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ErrTimeout()), this.opts.requestTimeoutMs);
+      onAbort = () => reject(this.stopped ? new ErrStopped() : new ErrRequestCancelled());
+      if (signal.aborted || this.stopped) onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.stopController.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    failed.catch(() => undefined);
+    return {
+      failed,
+      dispose: () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        this.stopController.signal.removeEventListener('abort', onAbort);
+      },
+    };
+  }
+
+  private waitForLeader(): Promise<void> {
+    return this.waitUntil(() => this.lead !== 0n, this.stopController.signal);
   }
 
   private async linearizableReadNotify(ctx: RequestContext): Promise<void> {

@@ -36,7 +36,7 @@ export const isTxnReadOnly = isTxnReadonly;
 
 export interface CompactionResult {
   readonly response: CompactionResponse;
-  /** Resolves when the compaction is physically done (mvcc compacts synchronously: already). */
+  /** Resolves when the compaction is physically done in the backend. */
   readonly physical: Promise<void> | undefined;
 }
 
@@ -63,6 +63,9 @@ export function applyTxn(kv: KvStore, req: TxnRequest): TxnResponse {
   return mvccTxn(kv, req).response;
 }
 
+/** `physical` is only set when the request asked to wait for the physical compaction. */
 export function applyCompaction(kv: KvStore, req: CompactionRequest): CompactionResult {
-  return { response: mvccCompaction(kv, req), physical: undefined };
+  const r = mvccCompaction(kv, req);
+  r.done.catch(() => undefined); // failures surface to a physical waiter; nobody else awaits it
+  return { response: r.response, physical: req.physical ? r.done : undefined };
 }

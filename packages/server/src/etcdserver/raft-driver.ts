@@ -1,10 +1,11 @@
 // The member's raft driver: one async loop that turns each Ready into disk writes, sends and
 // applies, in the order the contract in raft/types.ts prescribes:
-//   snapshot -> WAL (one fsync per Ready) -> in-memory storage -> send -> apply -> advance.
+//   snapshot -> WAL (one fsync per Ready) -> in-memory storage -> send -> apply -> advance
+// (the apply of normal entries overlaps the next Ready's fsync, as etcd's apply goroutine does).
 // While a Ready's fsync is in flight, new proposals keep landing in raft's unstable log and are
 // written together by the next Ready (group commit).
 
-import type { Entry, HardState, Message, RawNodeApi, ReadState, Ready, Snapshot, SoftState } from '../raft/types';
+import { EntryType, type Entry, type HardState, type Message, type RawNodeApi, type ReadState, type Ready, type Snapshot, type SoftState } from '../raft/types';
 import { assert } from './assert';
 
 /** Where a Ready's durable parts go (WAL + snap files). */
@@ -52,19 +53,30 @@ export class RaftDriver {
   private tickHandle: unknown;
   private wake: (() => void) | undefined;
   private stopped = false;
+  private failed = false;
   private loop: Promise<void> | undefined;
   private committedIndex = 0;
   private appliedIndex = 0;
+  /** Last index handed to the apply hook (>= appliedIndex while an apply is in flight). */
+  private handedOutIndex = 0;
+  /** Index of the last entry durable in the WAL (or covered by a durable snapshot). */
+  private persistedIndex = 0;
+  private applying: Promise<void> = Promise.resolve();
   private readyCount = 0;
   private entriesPersisted = 0;
 
-  /** `applied`: what the backend already holds; `committed`: the restored HardState's commit. */
-  constructor(opts: RaftDriverOptions, start: { applied: number; committed: number }) {
+  /**
+   * `applied`: where raft starts handing out committed entries; `committed`: the restored
+   * HardState's commit; `persisted`: the last index already in the WAL.
+   */
+  constructor(opts: RaftDriverOptions, start: { applied: number; committed: number; persisted: number }) {
     assert(opts.tickIntervalMs > 0, 'tick interval must be positive');
     assert(Number.isSafeInteger(start.applied) && start.applied >= 0, 'applied index must be a safe integer');
     this.opts = opts;
     this.node = opts.node;
     this.appliedIndex = start.applied;
+    this.handedOutIndex = start.applied;
+    this.persistedIndex = start.persisted;
     this.committedIndex = Math.max(start.committed, start.applied);
   }
 
@@ -120,12 +132,20 @@ export class RaftDriver {
         }
         await this.handleReady(this.node.ready());
       }
+      await this.applying;
     } catch (err) {
-      this.stopped = true;
-      const clearIntervalFn = this.opts.clearInterval ?? ((h) => clearInterval(h as NodeJS.Timeout));
-      if (this.tickHandle !== undefined) clearIntervalFn(this.tickHandle);
-      this.opts.hooks.onFatal(err);
+      this.fail(err);
     }
+  }
+
+  private fail(err: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.stopped = true;
+    const clearIntervalFn = this.opts.clearInterval ?? ((h) => clearInterval(h as NodeJS.Timeout));
+    if (this.tickHandle !== undefined) clearIntervalFn(this.tickHandle);
+    this.notify();
+    this.opts.hooks.onFatal(err);
   }
 
   private async handleReady(rd: Ready): Promise<void> {
@@ -133,6 +153,15 @@ export class RaftDriver {
     this.readyCount++;
     if (rd.softState !== undefined) hooks.onSoftState(rd.softState);
     if (rd.readStates.length > 0) hooks.onReadStates(rd.readStates);
+    if (rd.hardState !== undefined) {
+      assert(rd.hardState.commit >= this.committedIndex, `commit went backwards ${this.committedIndex} -> ${rd.hardState.commit}`);
+      this.committedIndex = rd.hardState.commit;
+    }
+
+    // Committed entries that earlier Readies already made durable are applied while this Ready's
+    // fsync is in flight (etcd's leader overlap); the rest wait for step 2 below.
+    const early = this.canApplyBeforeSave(rd);
+    if (early) await this.startApply(rd, true);
 
     // 1. snapshot first, so a crash never leaves WAL entries that need a snapshot we lost.
     if (rd.snapshot !== undefined) await persister.saveSnapshot(rd.snapshot);
@@ -140,37 +169,72 @@ export class RaftDriver {
     if (rd.hardState !== undefined || rd.entries.length > 0) {
       await persister.save(rd.hardState, rd.entries, rd.mustSync);
       this.entriesPersisted += rd.entries.length;
+      const last = rd.entries[rd.entries.length - 1];
+      if (last !== undefined) this.persistedIndex = last.index;
     }
     // 3. the in-memory log the core reads now mirrors the WAL.
-    if (rd.snapshot !== undefined) storage.applySnapshot(rd.snapshot);
+    if (rd.snapshot !== undefined) {
+      storage.applySnapshot(rd.snapshot);
+      this.persistedIndex = Math.max(this.persistedIndex, rd.snapshot.metadata.index);
+    }
     if (rd.hardState !== undefined) {
       storage.setHardState(rd.hardState);
-      assert(rd.hardState.commit >= this.committedIndex, `commit went backwards ${this.committedIndex} -> ${rd.hardState.commit}`);
-      this.committedIndex = rd.hardState.commit;
       hooks.onHardState(rd.hardState);
     }
     if (rd.entries.length > 0) storage.append(rd.entries);
     // 4. messages only after our own write (safe for followers and leaders alike).
     if (rd.messages.length > 0) hooks.send(rd.messages);
-    // 5. apply what is committed and durable.
-    if (rd.snapshot !== undefined || rd.committedEntries.length > 0) {
-      this.checkApplyOrder(rd);
-      await hooks.apply(rd.snapshot, rd.committedEntries);
-      const last = rd.committedEntries[rd.committedEntries.length - 1];
-      if (last !== undefined) this.appliedIndex = last.index;
-      else if (rd.snapshot !== undefined) this.appliedIndex = Math.max(this.appliedIndex, rd.snapshot.metadata.index);
-      assert(this.appliedIndex <= this.committedIndex, `applied ${this.appliedIndex} > committed ${this.committedIndex}`);
+    // 5. apply what is committed and now durable; a snapshot or a conf change is applied before
+    //    advancing, so raft's configuration never runs ahead of the application.
+    if (!early && (rd.snapshot !== undefined || rd.committedEntries.length > 0)) {
+      const mustWait = rd.snapshot !== undefined || rd.committedEntries.some((e) => e.type === EntryType.ConfChange);
+      await this.startApply(rd, false);
+      if (mustWait) await this.applying;
     }
     this.node.advance(rd);
   }
 
+  /** Only normal entries at or below what is already on disk (never this Ready's own entries). */
+  private canApplyBeforeSave(rd: Ready): boolean {
+    const last = rd.committedEntries[rd.committedEntries.length - 1];
+    if (rd.snapshot !== undefined || last === undefined) return false;
+    if (last.index > this.persistedIndex) return false;
+    return rd.committedEntries.every((e) => e.type === EntryType.Normal);
+  }
+
+  /** Queues the Ready's apply behind the previous one (at most one apply in flight). */
+  private async startApply(rd: Ready, deferred: boolean): Promise<void> {
+    this.checkApplyOrder(rd);
+    await this.applying;
+    const run = (): Promise<void> => this.applyInOrder(rd.snapshot, rd.committedEntries);
+    // Deferred: let this Ready's WAL write reach the disk queue before the apply's CPU work.
+    this.applying = deferred ? new Promise<void>((resolve) => setImmediate(() => void run().then(resolve))) : run();
+  }
+
+  /** Never rejects: a failed apply stops the driver and reports the error as fatal. */
+  private async applyInOrder(snapshot: Snapshot | undefined, committed: readonly Entry[]): Promise<void> {
+    if (this.failed) return;
+    try {
+      await this.opts.hooks.apply(snapshot, committed);
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    const last = committed[committed.length - 1];
+    if (last !== undefined) this.appliedIndex = last.index;
+    else if (snapshot !== undefined) this.appliedIndex = Math.max(this.appliedIndex, snapshot.metadata.index);
+    assert(this.appliedIndex <= this.committedIndex, `applied ${this.appliedIndex} > committed ${this.committedIndex}`);
+  }
+
+  /** Committed entries continue exactly after the last ones handed to apply, never past commit. */
   private checkApplyOrder(rd: Ready): void {
-    let expected = this.appliedIndex + 1;
-    if (rd.snapshot !== undefined && rd.snapshot.metadata.index >= this.appliedIndex) expected = rd.snapshot.metadata.index + 1;
+    let expected = this.handedOutIndex + 1;
+    if (rd.snapshot !== undefined && rd.snapshot.metadata.index >= this.handedOutIndex) expected = rd.snapshot.metadata.index + 1;
     for (const e of rd.committedEntries) {
       assert(e.index === expected, `committed entry ${e.index} out of order (expected ${expected})`);
       assert(e.index <= this.committedIndex, `committed entry ${e.index} beyond commit ${this.committedIndex}`);
       expected++;
     }
+    this.handedOutIndex = expected - 1;
   }
 }
