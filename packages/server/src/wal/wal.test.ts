@@ -281,6 +281,24 @@ describe('Wal recovery', () => {
     expect((await reopen(dir).then(async (x) => (await x.wal.close(), x.entries)))).toEqual([...entries(1, 4), entry(5, 2)]);
   });
 
+  it('keeps appending to a live segment left without preallocation (crash inside a cut)', async () => {
+    const dir = newDir();
+    const wal = await Wal.create(dir, META, { segmentSizeBytes: SEGMENT });
+    await wal.save({ term: 1, vote: 1n, commit: 0 }, entries(1, 3));
+    await wal.close();
+    const file = path.join(dir, walFiles(dir)[0]!);
+    const used = FIRST_SEGMENT_HEAD + 3 * frameBytes(ENTRY_HEADER_BYTES + 300) + frameBytes(STATE_PAYLOAD_BYTES);
+    fs.truncateSync(file, used); // what a cut leaves before the next segment is renamed into place
+    const r = await reopen(dir);
+    expect(r.entries).toEqual(entries(1, 3));
+    for (let i = 4; i <= 30; i++) await r.wal.save(undefined, [entry(i)]);
+    await r.wal.close();
+    expect(walFiles(dir).length).toBeGreaterThan(1);
+    const r2 = await reopen(dir);
+    expect(r2.entries).toEqual(entries(1, 30));
+    await r2.wal.close();
+  });
+
   it('refuses a flipped byte in a closed segment, naming the file and the record offset', async () => {
     const dir = newDir();
     const wal = await Wal.create(dir, META, { segmentSizeBytes: SEGMENT });
