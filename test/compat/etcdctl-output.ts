@@ -14,7 +14,8 @@ const TABLE_MASKS: Record<string, [RegExp, string]> = {
   VERSION: [/^3\.4\.\d+$/, '3.4.x'],
 };
 
-const JSON_ID_FIELDS = /"(cluster_id|member_id|raft_term|ID|leader|raft_index|raft_applied_index|dbSize|dbSizeInUse)":\d+/g;
+const JSON_ID_FIELDS = /"(cluster_id|member_id|raft_term|ID|memberID|leader|raft_index|raftIndex|raft_applied_index|raftAppliedIndex|raftTerm|dbSize|dbSizeInUse|hash)":"?\d+"?/g;
+const JSON_SERVER_VERSION = /"version":"3\.4\.\d+"/g;
 const FIELDS_ID_LINES = /^"(ClusterID|MemberID|RaftTerm)" : \d+$/gm;
 
 function replaceAll(text: string, from: string, to: string): string {
@@ -53,6 +54,7 @@ export function normalizeText(text: string, server: ServerHandle, replacements: 
   out = replaceAll(out, `127.0.0.1:${server.peerPort}`, '<peer>');
   out = replaceAll(out, server.name, '<name>');
   out = out.replace(JSON_ID_FIELDS, '"$1":"<n>"');
+  out = out.replace(JSON_SERVER_VERSION, '"version":"3.4.x"');
   out = out.replace(FIELDS_ID_LINES, '"$1" : <n>');
   out = out.replace(/took = [0-9.]+[a-zµ]+/g, 'took = <duration>');
   return normalizeTables(out);
