@@ -34,7 +34,7 @@ export async function startMember(dataDir: string, overrides: Partial<ServerConf
   return server;
 }
 
-export async function waitReady(server: EtcdServer, timeoutMs = 10_000): Promise<void> {
+export async function waitReady(server: EtcdServer, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!server.isReady()) {
     if (Date.now() > deadline) throw new Error('member not ready');

@@ -83,6 +83,8 @@ export interface ServerStats {
   readonly appliedIndex: number;
   readonly committedIndex: number;
   readonly snapshotIndex: number;
+  /** ReadIndex rounds issued for linearizable reads (one round serves a whole batch). */
+  readonly readIndexRounds: number;
 }
 
 function raceAbort<T>(p: Promise<T>, signal: AbortSignal, onAbort: () => Error): Promise<T> {
@@ -290,6 +292,7 @@ export class EtcdServer implements EtcdServerApi {
       appliedIndex: this.driver.applied,
       committedIndex: this.driver.committed,
       snapshotIndex: this.snapshotIndex,
+      readIndexRounds: this.readIndex.rounds,
     };
   }
 
@@ -422,6 +425,7 @@ export class EtcdServer implements EtcdServerApi {
     try {
       // Like etcd's node.Propose, block until there is a leader to take the proposal.
       if (this.lead === 0n) await Promise.race([this.waitForLeader(), guard.failed]);
+      if (ctx.signal.aborted) throw new ErrRequestCancelled(); // never propose for a caller that left
       try {
         this.node.propose(data);
       } catch (err) {
