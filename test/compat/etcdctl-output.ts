@@ -57,6 +57,13 @@ export function normalizeText(text: string, server: ServerHandle, replacements: 
   out = out.replace(JSON_SERVER_VERSION, '"version":"3.4.x"');
   out = out.replace(FIELDS_ID_LINES, '"$1" : <n>');
   out = out.replace(/took = [0-9.]+[a-zµ]+/g, 'took = <duration>');
+  // lease ids are chosen by the server; remaining TTLs count down
+  out = out.replace(/\blease [0-9a-f]+\b/g, 'lease <id>');
+  out = out.replace(/^[0-9a-f]{6,16}$/gm, '<id>');
+  out = out.replace(/remaining\(\d+s\)/g, 'remaining(<n>s)');
+  // the hash of the KV store (bbolt layout in etcd)
+  out = out.replace(/^(<client>), \d+$/gm, '$1, <hash>');
+  out = out.replace(/"hash_revision":\d+/g, '"hash_revision":"<n>"');
   return normalizeTables(out);
 }
 

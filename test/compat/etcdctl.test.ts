@@ -10,7 +10,7 @@ import { normalizeEtcdctl } from './etcdctl-output';
 
 interface CtlStep {
   name: string;
-  /** `{tmp}` is replaced by a per-server temp dir. */
+  /** `{tmp}` is replaced by a per-server temp dir, `{lease}` by the id the last `lease grant` printed. */
   args: string[];
   input?: string;
   /** Extra assertions on each server's raw result (both must satisfy them). */
@@ -19,6 +19,8 @@ interface CtlStep {
 
 // The txn example from etcdctl's README: compares, blank line, success ops, blank line, failure ops.
 const TXN_README = 'mod("key1") > "0"\n\nput key1 "overwrote-key1"\n\nput key1 "created-key1"\nput key2 "some extra key"\n\n';
+
+const LEASE_GRANTED = /^lease ([0-9a-f]+) granted/m;
 
 const steps: CtlStep[] = [
   { name: 'put', args: ['put', 'foo', 'bar'] },
@@ -67,6 +69,19 @@ const steps: CtlStep[] = [
   { name: 'endpoint status -w table', args: ['endpoint', 'status', '-w', 'table'] },
   { name: 'endpoint health', args: ['endpoint', 'health'] },
   { name: 'member list -w table', args: ['member', 'list', '-w', 'table'] },
+  { name: 'lease grant', args: ['lease', 'grant', '600'] },
+  { name: 'put --lease', args: ['put', 'leased', 'v', '--lease={lease}'] },
+  { name: 'lease timetolive --keys', args: ['lease', 'timetolive', '{lease}', '--keys'] },
+  { name: 'lease list', args: ['lease', 'list'] },
+  { name: 'lease revoke', args: ['lease', 'revoke', '{lease}'] },
+  { name: 'the leased key is gone', args: ['get', 'leased'] },
+  { name: 'lease revoke again fails', args: ['lease', 'revoke', '{lease}'] },
+  { name: 'lease timetolive of a revoked lease', args: ['lease', 'timetolive', '{lease}'] },
+  { name: 'alarm list', args: ['alarm', 'list'] },
+  { name: 'defrag', args: ['defrag'] },
+  { name: 'endpoint hashkv', args: ['endpoint', 'hashkv'] },
+  { name: 'endpoint status -w json', args: ['endpoint', 'status', '-w', 'json'] },
+  { name: 'get --prefix over everything left', args: ['get', '', '--prefix'] },
   {
     name: 'snapshot save',
     args: ['snapshot', 'save', '{tmp}/snap.db'],
@@ -97,7 +112,8 @@ async function runAll(side: Side): Promise<void> {
       side.results.push({ stdout: '', stderr: `not run: ${why}`, exitCode: -1 });
       continue;
     }
-    const args = s.args.map((a) => a.replace('{tmp}', side.tmp));
+    const leaseId = side.results.map((r) => LEASE_GRANTED.exec(r.stdout)?.[1]).filter((id) => id !== undefined).pop() ?? '0';
+    const args = s.args.map((a) => a.replace('{tmp}', side.tmp).replace('{lease}', leaseId));
     const startedMs = Date.now();
     side.results.push(await runEtcdctl(side.server.endpoint, args, {}, s.input === undefined ? {} : { input: s.input }));
     unresponsive = Date.now() - startedMs >= COMMAND_TIMEOUT_MS ? unresponsive + 1 : 0;

@@ -43,6 +43,8 @@ export interface ServerHandle {
   logs(): string;
   /** SIGTERM, then SIGKILL after STOP_GRACE_MS; removes the data dir if this helper created it. */
   stop(): Promise<void>;
+  /** SIGKILL (a crash): waits for the exit, keeps the data dir whoever created it. */
+  kill(): Promise<void>;
 }
 
 // Every child still running when the test process exits gets killed.
@@ -151,6 +153,12 @@ async function startMember(
     peerPort,
     kind,
     alive: () => exited === undefined,
+    kill: async () => {
+      if (exited === undefined) {
+        child.kill('SIGKILL');
+        await exitPromise;
+      }
+    },
     logs: () => tail,
     stop,
   };
