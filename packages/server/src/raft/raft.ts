@@ -3,18 +3,18 @@
 import { assert } from './assert';
 import { applySimpleChange, restoreConfState } from './confchange/changer';
 import { decodeConfChange } from './confchange-codec';
-import { describeConfState, hex } from './describe';
+import { hex } from './describe';
 import { payloadsSizeBytes } from './entry-size';
 import { newMessage, voteRespMsgType, type MutableMessage } from './message';
-import { voteResult } from './quorum/majority';
 import { RaftLog, NO_LIMIT } from './raft-log';
 import { ReadOnly, readIndexCtx } from './read-only';
 import { ProgressTracker } from './tracker/progress-tracker';
+import { stepLeader } from './step-leader';
+import { handleAppendEntries, stepCandidate, stepFollower } from './step-follower';
 import {
   EntryType,
   MessageType,
   NONE,
-  ProposalDroppedError,
   RaftStorageError,
   StateType,
   type ConfChange,
@@ -31,7 +31,7 @@ import {
   type SoftState,
 } from './types';
 
-type CampaignType = 'pre-election' | 'election' | 'transfer';
+export type CampaignType = 'pre-election' | 'election' | 'transfer';
 
 const CAMPAIGN_TRANSFER_CTX = new TextEncoder().encode('CampaignTransfer');
 const EMPTY_BYTES = new Uint8Array(0);
@@ -96,7 +96,7 @@ export class Raft {
   private readonly mutations: ReadonlySet<RaftMutation>;
   private readonly randomInt: (n: number) => number;
   private tickFn: () => void = () => this.tickElection();
-  private stepFn: (m: Message) => void = (m) => this.stepFollower(m);
+  private stepFn: (m: Message) => void = (m) => stepFollower(this, m);
 
   constructor(c: RaftConfig) {
     validateConfig(c);
@@ -248,14 +248,14 @@ export class Raft {
     this.bcastHeartbeatWithCtx(this.readOnly.lastPendingRequestCtx() ?? EMPTY_BYTES);
   }
 
-  private bcastHeartbeatWithCtx(ctx: Uint8Array): void {
+  bcastHeartbeatWithCtx(ctx: Uint8Array): void {
     this.prs.visit((id) => {
       if (id !== this.id) this.sendHeartbeat(id, ctx);
     });
   }
 
   /** Follower: acknowledge entries up to `index`, but only once they are durable (persist before you speak). */
-  private ackAppend(to: NodeId, index: number): void {
+  ackAppend(to: NodeId, index: number): void {
     const msg = newMessage({ type: MessageType.MsgAppResp, to, index });
     if (this.has('ack-append-before-persist')) {
       if (index > this.raftLog.stableLastIndex()) this.ackedBeforePersist = true;
@@ -344,7 +344,7 @@ export class Raft {
   }
 
   becomeFollower(term: number, lead: NodeId): void {
-    this.stepFn = (m) => this.stepFollower(m);
+    this.stepFn = (m) => stepFollower(this, m);
     this.reset(term);
     this.tickFn = () => this.tickElection();
     this.lead = lead;
@@ -354,7 +354,7 @@ export class Raft {
 
   becomeCandidate(): void {
     assert(this.state !== StateType.Leader, 'invalid transition [leader -> candidate]');
-    this.stepFn = (m) => this.stepCandidate(m);
+    this.stepFn = (m) => stepCandidate(this, m);
     this.reset(this.term + 1);
     this.tickFn = () => this.tickElection();
     this.vote = this.id;
@@ -365,7 +365,7 @@ export class Raft {
   becomePreCandidate(): void {
     assert(this.state !== StateType.Leader, 'invalid transition [leader -> pre-candidate]');
     // A pre-candidate changes neither term nor vote.
-    this.stepFn = (m) => this.stepCandidate(m);
+    this.stepFn = (m) => stepCandidate(this, m);
     this.prs.resetVotes();
     this.tickFn = () => this.tickElection();
     this.lead = NONE;
@@ -375,7 +375,7 @@ export class Raft {
 
   becomeLeader(): void {
     assert(this.state !== StateType.Follower, 'invalid transition [follower -> leader]');
-    this.stepFn = (m) => this.stepLeader(m);
+    this.stepFn = (m) => stepLeader(this, m);
     this.reset(this.term);
     this.tickFn = () => this.tickHeartbeat();
     this.lead = this.id;
@@ -457,7 +457,7 @@ export class Raft {
 
   // ---- elections -----------------------------------------------------------------------------
 
-  private hup(t: CampaignType): void {
+  hup(t: CampaignType): void {
     if (this.state === StateType.Leader) {
       this.logger.debug(`${hex(this.id)} ignoring MsgHup because already leader`);
       return;
@@ -511,7 +511,7 @@ export class Raft {
     }
   }
 
-  private poll(id: NodeId, t: MessageType, granted: boolean): ReturnType<ProgressTracker['tallyVotes']> {
+  poll(id: NodeId, t: MessageType, granted: boolean): ReturnType<ProgressTracker['tallyVotes']> {
     if (granted) this.logger.info(`${hex(this.id)} received ${MessageType[t]} from ${hex(id)} at term ${this.term}`);
     else this.logger.info(`${hex(this.id)} received ${MessageType[t]} rejection from ${hex(id)} at term ${this.term}`);
     this.prs.recordVote(id, granted);
@@ -549,7 +549,7 @@ export class Raft {
       if (m.type === MessageType.MsgApp && this.has('no-term-check-on-append')) {
         this.lead = m.from;
         this.electionElapsed = 0;
-        this.handleAppendEntries(m);
+        handleAppendEntries(this, m);
         return;
       }
       if ((this.checkQuorum || this.preVote) && (m.type === MessageType.MsgHeartbeat || m.type === MessageType.MsgApp)) {
@@ -601,116 +601,14 @@ export class Raft {
     }
   }
 
-  private stepLeader(m: Message): void {
-    switch (m.type) {
-      case MessageType.MsgBeat:
-        this.bcastHeartbeat();
-        return;
-      case MessageType.MsgCheckQuorum: {
-        const self = this.prs.progress.get(this.id);
-        if (self) self.recentActive = true;
-        if (!this.prs.quorumActive()) {
-          this.logger.warn(`${hex(this.id)} stepped down to follower since quorum is not active`);
-          this.becomeFollower(this.term, NONE);
-        }
-        // Every non-self member must show activity again before the next check.
-        this.prs.visit((id, pr) => {
-          if (id !== this.id) pr.recentActive = false;
-        });
-        return;
-      }
-      case MessageType.MsgProp:
-        this.leaderPropose(m);
-        return;
-      case MessageType.MsgReadIndex:
-        this.leaderReadIndex(m);
-        return;
-    }
-
-    const pr = this.prs.progress.get(m.from);
-    if (!pr) {
-      this.logger.debug(`${hex(this.id)} no progress available for ${hex(m.from)}`);
-      return;
-    }
-    switch (m.type) {
-      case MessageType.MsgAppResp:
-        this.leaderAppResp(m);
-        return;
-      case MessageType.MsgHeartbeatResp:
-        this.leaderHeartbeatResp(m);
-        return;
-      case MessageType.MsgSnapStatus:
-        if (pr.state !== 'snapshot') return;
-        if (!m.reject) {
-          pr.becomeProbe();
-          this.logger.debug(`${hex(this.id)} snapshot succeeded, resumed sending replication messages to ${hex(m.from)} [${pr}]`);
-        } else {
-          // The snapshot did not arrive: forget it so that a new one can be sent.
-          pr.pendingSnapshot = 0;
-          pr.becomeProbe();
-          this.logger.debug(`${hex(this.id)} snapshot failed, resumed sending replication messages to ${hex(m.from)} [${pr}]`);
-        }
-        // Wait for the next heartbeat response before probing again.
-        pr.probeSent = true;
-        return;
-      case MessageType.MsgUnreachable:
-        if (pr.state === 'replicate') pr.becomeProbe();
-        this.logger.debug(`${hex(this.id)} failed to send message to ${hex(m.from)} because it is unreachable [${pr}]`);
-        return;
-      case MessageType.MsgTransferLeader:
-        this.leaderTransfer(m.from);
-        return;
-      default:
-        return;
-    }
-  }
-
-  private leaderPropose(m: Message): void {
-    assert(m.entries.length > 0, `${hex(this.id)} stepped empty MsgProp`);
-    if (!this.prs.progress.has(this.id)) {
-      // We were removed from the configuration while leader.
-      throw new ProposalDroppedError('leader is not a member of the configuration');
-    }
-    if (this.leadTransferee !== NONE) {
-      this.logger.debug(`${hex(this.id)} [term ${this.term}] transfer leadership to ${hex(this.leadTransferee)} is in progress; dropping proposal`);
-      throw new ProposalDroppedError('leadership transfer in progress');
-    }
-    const ents: Entry[] = m.entries.map((e, i) => {
-      if (e.type !== EntryType.ConfChange) return e;
-      if (this.pendingConfIndex > this.raftLog.applied) {
-        this.logger.info(
-          `${hex(this.id)} ignoring conf change at config ${this.prs.describeConfig()}: possible unapplied conf change at index ${this.pendingConfIndex} (applied to ${this.raftLog.applied})`,
-        );
-        return { term: e.term, index: e.index, type: EntryType.Normal, data: EMPTY_BYTES };
-      }
-      this.pendingConfIndex = this.raftLog.lastIndex() + i + 1;
-      return e;
-    });
-    if (!this.appendEntry(ents)) throw new ProposalDroppedError('too many uncommitted entries');
-    this.bcastAppend();
-  }
-
-  private leaderReadIndex(m: Message): void {
-    if (this.prs.isSingleton() || this.has('read-index-without-quorum')) {
-      this.respondToReadIndex(m, this.raftLog.committed);
-      return;
-    }
-    if (!this.committedEntryInCurrentTerm()) {
-      // Our commit index may be stale until an entry of this term commits; answer then.
-      this.pendingReadIndexMessages.push(m);
-      return;
-    }
-    this.startReadIndexRound(m);
-  }
-
-  private startReadIndexRound(m: Message): void {
+  startReadIndexRound(m: Message): void {
     const ctx = readIndexCtx(m);
     this.readOnly.addRequest(this.raftLog.committed, m);
     this.readOnly.recvAck(this.id, ctx);
     this.bcastHeartbeatWithCtx(ctx);
   }
 
-  private respondToReadIndex(req: Message, index: number): void {
+  respondToReadIndex(req: Message, index: number): void {
     if (req.from === NONE || req.from === this.id) {
       this.readStates.push({ index, requestCtx: readIndexCtx(req) });
       return;
@@ -728,96 +626,7 @@ export class Raft {
     }
   }
 
-  private leaderAppResp(m: Message): void {
-    const pr = this.prs.progress.get(m.from)!;
-    pr.recentActive = true;
-    if (m.reject) {
-      this.logger.debug(`${hex(this.id)} received MsgAppResp(MsgApp was rejected, lastindex: ${m.rejectHint}) from ${hex(m.from)} for index ${m.index}`);
-      if (pr.maybeDecrTo(m.index, m.rejectHint)) {
-        this.logger.debug(`${hex(this.id)} decreased progress of ${hex(m.from)} to [${pr}]`);
-        if (pr.state === 'replicate') pr.becomeProbe();
-        this.sendAppend(m.from);
-      }
-      return;
-    }
-    const oldPaused = pr.isPaused();
-    if (!pr.maybeUpdate(m.index)) return;
-    if (pr.state === 'probe') {
-      pr.becomeReplicate();
-    } else if (pr.state === 'snapshot' && pr.match >= pr.pendingSnapshot) {
-      this.logger.debug(`${hex(this.id)} recovered from needing snapshot, resumed sending replication messages to ${hex(m.from)} [${pr}]`);
-      // Move through probe so that next is reset to match+1.
-      pr.becomeProbe();
-      pr.becomeReplicate();
-    } else if (pr.state === 'replicate') {
-      pr.inflights.freeLE(m.index);
-    }
-    if (this.maybeCommit()) {
-      this.releasePendingReadIndexMessages();
-      this.bcastAppend();
-    } else if (oldPaused) {
-      this.sendAppend(m.from);
-    }
-    // Send as much as the flow control allows.
-    let guard = 0;
-    while (this.maybeSendAppend(m.from, false)) {
-      guard++;
-      assert(guard < 1_000_000, 'runaway append loop');
-    }
-    if (m.from === this.leadTransferee && pr.match === this.raftLog.lastIndex()) {
-      this.logger.info(`${hex(this.id)} sent MsgTimeoutNow to ${hex(m.from)} after received MsgAppResp`);
-      this.sendTimeoutNow(m.from);
-    }
-  }
-
-  private leaderHeartbeatResp(m: Message): void {
-    const pr = this.prs.progress.get(m.from)!;
-    pr.recentActive = true;
-    pr.probeSent = false;
-    // Free one slot so that a full pipeline to a slow follower can make progress.
-    if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirstOne();
-    if (pr.match < this.raftLog.lastIndex()) this.sendAppend(m.from);
-    if (m.context.length === 0) return;
-    const acks = this.readOnly.recvAck(m.from, m.context);
-    if (!acks) return;
-    const votes = new Map<NodeId, boolean>();
-    for (const id of acks) votes.set(id, true);
-    if (voteResult(this.prs.voterIds(), votes) !== 'won') return;
-    for (const rs of this.readOnly.advance(m.context)) this.respondToReadIndex(rs.req, rs.index);
-  }
-
-  private leaderTransfer(transferee: NodeId): void {
-    const pr = this.prs.progress.get(transferee)!;
-    if (pr.isLearner) {
-      this.logger.debug(`${hex(this.id)} is learner. Ignored transferring leadership`);
-      return;
-    }
-    const last = this.leadTransferee;
-    if (last !== NONE) {
-      if (last === transferee) {
-        this.logger.info(`${hex(this.id)} [term ${this.term}] transfer leadership to ${hex(transferee)} is in progress, ignores request to same node ${hex(transferee)}`);
-        return;
-      }
-      this.abortLeaderTransfer();
-      this.logger.info(`${hex(this.id)} [term ${this.term}] abort previous transferring leadership to ${hex(last)}`);
-    }
-    if (transferee === this.id) {
-      this.logger.debug(`${hex(this.id)} is already leader. Ignored transferring leadership to self`);
-      return;
-    }
-    this.logger.info(`${hex(this.id)} [term ${this.term}] starts to transfer leadership to ${hex(transferee)}`);
-    // The transfer must finish within one election timeout.
-    this.electionElapsed = 0;
-    this.leadTransferee = transferee;
-    if (pr.match === this.raftLog.lastIndex()) {
-      this.sendTimeoutNow(transferee);
-      this.logger.info(`${hex(this.id)} sends MsgTimeoutNow to ${hex(transferee)} immediately as ${hex(transferee)} already has up-to-date log`);
-    } else {
-      this.sendAppend(transferee);
-    }
-  }
-
-  private sendTimeoutNow(to: NodeId): void {
+  sendTimeoutNow(to: NodeId): void {
     this.send(newMessage({ type: MessageType.MsgTimeoutNow, to }));
   }
 
@@ -825,178 +634,7 @@ export class Raft {
     this.leadTransferee = NONE;
   }
 
-  private stepCandidate(m: Message): void {
-    const myVoteRespType = this.state === StateType.PreCandidate ? MessageType.MsgPreVoteResp : MessageType.MsgVoteResp;
-    switch (m.type) {
-      case MessageType.MsgProp:
-        this.logger.info(`${hex(this.id)} no leader at term ${this.term}; dropping proposal`);
-        throw new ProposalDroppedError('no leader');
-      case MessageType.MsgApp:
-        this.becomeFollower(m.term, m.from);
-        this.handleAppendEntries(m);
-        return;
-      case MessageType.MsgHeartbeat:
-        this.becomeFollower(m.term, m.from);
-        this.handleHeartbeat(m);
-        return;
-      case MessageType.MsgSnap:
-        this.becomeFollower(m.term, m.from);
-        this.handleSnapshot(m);
-        return;
-      case myVoteRespType: {
-        const { granted, rejected, result } = this.poll(m.from, m.type, !m.reject);
-        this.logger.info(`${hex(this.id)} has received ${granted} ${MessageType[m.type]} votes and ${rejected} vote rejections`);
-        if (result === 'won') {
-          if (this.state === StateType.PreCandidate) {
-            this.campaign('election');
-          } else {
-            this.becomeLeader();
-            this.bcastAppend();
-          }
-        } else if (result === 'lost') {
-          // Pre-candidates and candidates both go back to follower at the current term.
-          this.becomeFollower(this.term, NONE);
-        }
-        return;
-      }
-      case MessageType.MsgTimeoutNow:
-        this.logger.debug(`${hex(this.id)} [term ${this.term} state ${StateType[this.state]}] ignored MsgTimeoutNow from ${hex(m.from)}`);
-        return;
-      default:
-        return;
-    }
-  }
-
-  private stepFollower(m: Message): void {
-    switch (m.type) {
-      case MessageType.MsgProp:
-        if (this.lead === NONE) {
-          this.logger.info(`${hex(this.id)} no leader at term ${this.term}; dropping proposal`);
-          throw new ProposalDroppedError('no leader');
-        }
-        this.send(newMessage({ ...m, to: this.lead }));
-        return;
-      case MessageType.MsgApp:
-        this.electionElapsed = 0;
-        this.lead = m.from;
-        this.handleAppendEntries(m);
-        return;
-      case MessageType.MsgHeartbeat:
-        this.electionElapsed = 0;
-        this.lead = m.from;
-        this.handleHeartbeat(m);
-        return;
-      case MessageType.MsgSnap:
-        this.electionElapsed = 0;
-        this.lead = m.from;
-        this.handleSnapshot(m);
-        return;
-      case MessageType.MsgTransferLeader:
-        if (this.lead === NONE) {
-          this.logger.info(`${hex(this.id)} no leader at term ${this.term}; dropping leader transfer msg`);
-          return;
-        }
-        this.send(newMessage({ ...m, to: this.lead, term: 0 }));
-        return;
-      case MessageType.MsgTimeoutNow:
-        if (this.promotable()) {
-          this.logger.info(`${hex(this.id)} [term ${this.term}] received MsgTimeoutNow from ${hex(m.from)} and starts an election to get leadership.`);
-          // Leadership transfers never use pre-vote: the leader asked for it.
-          this.hup('transfer');
-        } else {
-          this.logger.info(`${hex(this.id)} received MsgTimeoutNow from ${hex(m.from)} but is not promotable`);
-        }
-        return;
-      case MessageType.MsgReadIndex:
-        if (this.lead === NONE) {
-          this.logger.info(`${hex(this.id)} no leader at term ${this.term}; dropping index reading msg`);
-          return;
-        }
-        this.send(newMessage({ ...m, to: this.lead }));
-        return;
-      case MessageType.MsgReadIndexResp:
-        if (m.entries.length !== 1) {
-          this.logger.warn(`${hex(this.id)} invalid format of MsgReadIndexResp from ${hex(m.from)}, entries count: ${m.entries.length}`);
-          return;
-        }
-        this.readStates.push({ index: m.index, requestCtx: m.entries[0]!.data });
-        return;
-      default:
-        return;
-    }
-  }
-
   // ---- follower handlers ---------------------------------------------------------------------
-
-  private handleAppendEntries(m: Message): void {
-    if (m.index < this.raftLog.committed) {
-      this.ackAppend(m.from, this.raftLog.committed);
-      return;
-    }
-    const lastNew = this.raftLog.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
-    if (lastNew !== undefined) {
-      this.ackAppend(m.from, lastNew);
-      return;
-    }
-    this.logger.debug(
-      `${hex(this.id)} [logterm: ${this.raftLog.zeroTermOnErrCompacted(() => this.raftLog.term(m.index))}, index: ${m.index}] rejected MsgApp [logterm: ${m.logTerm}, index: ${m.index}] from ${hex(m.from)}`,
-    );
-    this.send(newMessage({ type: MessageType.MsgAppResp, to: m.from, index: m.index, reject: true, rejectHint: this.raftLog.lastIndex() }));
-  }
-
-  private handleHeartbeat(m: Message): void {
-    // The leader never sends a commit beyond what it knows we acked (persisted).
-    this.raftLog.commitTo(Math.min(m.commit, this.raftLog.lastIndex()));
-    this.send(newMessage({ type: MessageType.MsgHeartbeatResp, to: m.from, context: m.context }));
-  }
-
-  private handleSnapshot(m: Message): void {
-    const s = m.snapshot;
-    if (!s) {
-      this.logger.warn(`${hex(this.id)} received MsgSnap without a snapshot from ${hex(m.from)}`);
-      return;
-    }
-    const { index: sindex, term: sterm } = s.metadata;
-    if (this.restore(s)) {
-      this.logger.info(`${hex(this.id)} [commit: ${this.raftLog.committed}] restored snapshot [index: ${sindex}, term: ${sterm}]`);
-      this.ackAppend(m.from, this.raftLog.lastIndex());
-    } else {
-      this.logger.info(`${hex(this.id)} [commit: ${this.raftLog.committed}] ignored snapshot [index: ${sindex}, term: ${sterm}]`);
-      this.ackAppend(m.from, this.raftLog.committed);
-    }
-  }
-
-  /** Replaces the log with the snapshot; false if it is stale or already covered by our log. */
-  restore(s: Snapshot): boolean {
-    const meta = s.metadata;
-    if (meta.index <= this.raftLog.committed) return false;
-    if (this.state !== StateType.Follower) {
-      this.logger.warn(`${hex(this.id)} attempted to restore snapshot as leader; should never happen`);
-      this.becomeFollower(this.term + 1, NONE);
-      return false;
-    }
-    const inConf = meta.confState.voters.includes(this.id) || meta.confState.learners.includes(this.id);
-    if (!inConf) {
-      this.logger.warn(`${hex(this.id)} attempted to restore snapshot but it is not in the ConfState ${describeConfState(meta.confState)}; should never happen`);
-      return false;
-    }
-    if (this.raftLog.matchTerm(meta.index, meta.term)) {
-      this.logger.info(
-        `${hex(this.id)} [commit: ${this.raftLog.committed}, lastindex: ${this.raftLog.lastIndex()}, lastterm: ${this.raftLog.lastTerm()}] fast-forwarded commit to snapshot [index: ${meta.index}, term: ${meta.term}]`,
-      );
-      this.raftLog.commitTo(meta.index);
-      return false;
-    }
-    this.logger.info(`log [${this.raftLog}] starts to restore snapshot [index: ${meta.index}, term: ${meta.term}]`);
-    this.raftLog.restore(s);
-    restoreConfState(this.prs, meta.confState, this.raftLog.lastIndex());
-    this.logger.info(`${hex(this.id)} switched to configuration ${this.prs.describeConfig()}`);
-    this.isLearner = this.prs.progress.get(this.id)?.isLearner ?? false;
-    this.logger.info(
-      `${hex(this.id)} [commit: ${this.raftLog.committed}, lastindex: ${this.raftLog.lastIndex()}, lastterm: ${this.raftLog.lastTerm()}] restored snapshot [index: ${meta.index}, term: ${meta.term}]`,
-    );
-    return true;
-  }
 
   // ---- configuration -------------------------------------------------------------------------
 
