@@ -45,8 +45,10 @@ export function assertContiguous(segs: readonly SegmentName[]): void {
   for (let i = 1; i < segs.length; i++) {
     const prev = segs[i - 1]!;
     const cur = segs[i]!;
+    // Only the sequence must be contiguous (etcd isValidSeq). Start indexes may go down: a new
+    // leader can overwrite uncommitted entries of an earlier segment, and the cut after that names
+    // the next segment after the overwritten (lower) index.
     if (cur.seq !== prev.seq + 1) throw new WalSequenceError(`segment ${cur.name} does not follow ${prev.name}`);
-    if (cur.index < prev.index) throw new WalSequenceError(`segment ${cur.name} starts before ${prev.name}`);
   }
 }
 

@@ -299,6 +299,47 @@ describe('Wal recovery', () => {
     await r2.wal.close();
   });
 
+  /** One segment: entries 1..4 in separate saves, then entries 5..24 in ONE save (one write). */
+  async function walWithBigLastWrite(dir: string): Promise<{ file: string; writeStart: number; frame: number }> {
+    const wal = await Wal.create(dir, META, { segmentSizeBytes: 1 << 20 });
+    for (let i = 1; i <= 4; i++) await wal.save(undefined, [entry(i)]);
+    await wal.save(undefined, entries(5, 24));
+    await wal.close();
+    const frame = frameBytes(ENTRY_HEADER_BYTES + 300);
+    return { file: path.join(dir, walFiles(dir)[0]!), writeStart: FIRST_SEGMENT_HEAD + 4 * frame, frame };
+  }
+
+  it('keeps the complete records of a torn multi-record write that precede the tear', async () => {
+    const dir = newDir();
+    const { file, writeStart, frame } = await walWithBigLastWrite(dir);
+    // The write reached the disk up to a sector boundary inside entry 5 + k's frame.
+    const tear = Math.ceil((writeStart + 7 * frame + 40) / 512) * 512;
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.alloc(writeStart + 20 * frame - tear), 0, writeStart + 20 * frame - tear, tear);
+    fs.closeSync(fd);
+    const complete = Math.floor((tear - writeStart) / frame); // frames wholly before the tear
+    const r = await reopen(dir);
+    expect(r.entries).toEqual(entries(1, 4 + complete));
+    await r.wal.close();
+  });
+
+  it('cuts the log at a sector of the last write that never reached the disk, even if later ones did', async () => {
+    const dir = newDir();
+    const { file, writeStart, frame } = await walWithBigLastWrite(dir);
+    const lostSector = Math.ceil((writeStart + 10 * frame) / 512) * 512;
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.alloc(512), 0, 512, lostSector);
+    fs.closeSync(fd);
+    const firstHit = Math.floor((lostSector - writeStart) / frame); // the frame holding the sector's first byte
+    const r = await reopen(dir);
+    expect(r.entries).toEqual(entries(1, 4 + firstHit));
+    await r.wal.save(undefined, [entry(5 + firstHit, 3)]);
+    await r.wal.close();
+    const r2 = await reopen(dir);
+    expect(r2.entries).toEqual([...entries(1, 4 + firstHit), entry(5 + firstHit, 3)]);
+    await r2.wal.close();
+  });
+
   it('refuses a flipped byte in a closed segment, naming the file and the record offset', async () => {
     const dir = newDir();
     const wal = await Wal.create(dir, META, { segmentSizeBytes: SEGMENT });

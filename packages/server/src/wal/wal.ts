@@ -277,6 +277,10 @@ export class Wal {
               }
               entries.length = pos; // a later write of an index replaces it and everything after
               entries.push(e);
+            } else {
+              // A write at or before the snapshot index truncated the log there: whatever came
+              // after it earlier is gone too (etcd keeps such stale entries; we do not).
+              entries.length = 0;
             }
             lastEntryIndex = e.index;
             break;
