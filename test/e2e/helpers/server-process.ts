@@ -76,18 +76,21 @@ export class ServerProcess {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    // 'close' (not 'exit'): the output pipes are drained by then.
+    this.exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
   }
 
   get pid(): number | undefined {
     return this.child?.pid;
   }
 
-  /** SIGKILL (crash) and wait for the exit. */
+  /** SIGKILL (crash) by default, and wait for the exit; a graceful signal escalates after 15 s. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.child;
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
     child.kill(signal);
+    const escalate = signal === 'SIGKILL' ? undefined : setTimeout(() => child.kill('SIGKILL'), 15_000);
     await this.exited;
+    if (escalate !== undefined) clearTimeout(escalate);
   }
 }

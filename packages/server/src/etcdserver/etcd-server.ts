@@ -79,6 +79,8 @@ export interface EtcdServerOptions {
 export interface ServerStats {
   /** Readies processed by the driver (each with a WAL write = at most one fdatasync). */
   readonly readyCount: number;
+  /** Readies whose WAL write was fdatasync'ed (raft's mustSync). */
+  readonly syncCount: number;
   readonly entriesPersisted: number;
   readonly appliedIndex: number;
   readonly committedIndex: number;

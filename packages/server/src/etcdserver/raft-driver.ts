@@ -63,6 +63,7 @@ export class RaftDriver {
   private persistedIndex = 0;
   private applying: Promise<void> = Promise.resolve();
   private readyCount = 0;
+  private syncCount = 0;
   private entriesPersisted = 0;
 
   /**
@@ -89,8 +90,8 @@ export class RaftDriver {
   }
 
   /** Number of Readies processed and entries written: for metrics and group-commit checks. */
-  get stats(): { readyCount: number; entriesPersisted: number } {
-    return { readyCount: this.readyCount, entriesPersisted: this.entriesPersisted };
+  get stats(): { readyCount: number; syncCount: number; entriesPersisted: number } {
+    return { readyCount: this.readyCount, syncCount: this.syncCount, entriesPersisted: this.entriesPersisted };
   }
 
   start(): void {
@@ -169,6 +170,7 @@ export class RaftDriver {
     if (rd.hardState !== undefined || rd.entries.length > 0) {
       await persister.save(rd.hardState, rd.entries, rd.mustSync);
       this.entriesPersisted += rd.entries.length;
+      if (rd.mustSync) this.syncCount++;
       const last = rd.entries[rd.entries.length - 1];
       if (last !== undefined) this.persistedIndex = last.index;
     }
