@@ -3,8 +3,10 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseInitialCluster } from '../../packages/server/src/config';
+import { openStorage } from '../../packages/server/src/etcdserver/server-storage';
 import { Wal } from '../../packages/server/src/wal';
-import { ctx, prefixEnd, putReq, rangeReq, startMember, tempDir } from './member-helpers';
+import { ctx, memberConfig, prefixEnd, putReq, rangeReq, startMember, tempDir } from './member-helpers';
 
 jest.setTimeout(60_000);
 
@@ -109,6 +111,34 @@ describe('member: restart recovery', () => {
       await s2.put(putReq('s-after', 'x'), ctx());
     } finally {
       await s2.close();
+    }
+  });
+
+  it('recovers a member that crashed between creating its WAL and saving the bootstrap log', async () => {
+    const dir = tempDir('early-crash');
+    dirs.push(dir);
+    const cfg = memberConfig(dir);
+    const opened = await openStorage({
+      dataDir: cfg.dataDir,
+      walDir: cfg.walDir,
+      name: cfg.name,
+      initialCluster: parseInitialCluster(cfg.initialCluster),
+      initialClusterToken: cfg.initialClusterToken,
+      initialClusterState: cfg.initialClusterState,
+      advertiseClientUrls: cfg.advertiseClientUrls,
+      clusterVersion: '3.4.0',
+      quotaBackendBytes: cfg.quotaBackendBytes,
+    });
+    expect(opened.isNew).toBe(true);
+    await opened.wal.close();
+    await opened.backend.close();
+
+    const s = await startMember(dir);
+    try {
+      expect(s.identity.memberId).toBe(opened.memberId);
+      expect((await s.put(putReq('k', 'v'), ctx())).header!.revision).toBe(2n);
+    } finally {
+      await s.close();
     }
   });
 });

@@ -177,7 +177,10 @@ export class EtcdServer implements EtcdServerApi {
         warn: (m) => logger.warn(m),
       },
     };
-    this.node = storage.isNew
+    // A member that crashed after creating its WAL but before its first Ready was saved has an
+    // empty log: bootstrap it again (the membership was stored before the WAL was created).
+    const needsBootstrap = storage.isNew || (storage.snapshot === undefined && this.raftStorage.lastIndex() === 0);
+    this.node = needsBootstrap
       ? RawNode.bootstrap(
           raftConfig,
           this.membership.ids().map((id) => ({ id, context: memberContext(this.membership, id) })),
