@@ -101,4 +101,21 @@ describe('Snapshotter', () => {
     expect(fs.readdirSync(dir).some((n) => n.endsWith('.tmp'))).toBe(false);
     expect(await ss.purge(1)).toEqual([40, 50, 60, 70].map((i) => snapFileName(1, i)));
   });
+
+  it('stores a streamed backend image as %016x.snap.db, and leaves nothing behind on a failed stream', async () => {
+    const dir = newDir();
+    const ss = new Snapshotter(dir);
+    async function* chunks(fail: boolean) {
+      for (let i = 0; i < 4; i++) yield new Uint8Array(1000).fill(i + 1);
+      if (fail) throw new Error('peer went away');
+    }
+    const saved = await ss.saveDbFrom(chunks(false), 0x2a);
+    expect(saved).toEqual({ path: path.join(fs.realpathSync(dir), '000000000000002a.snap.db'), sizeBytes: 4000 });
+    const bytes = fs.readFileSync(saved.path);
+    expect([bytes[0], bytes[999], bytes[1000], bytes[3999]]).toEqual([1, 1, 2, 4]);
+    await expect(ss.saveDbFrom(chunks(true), 0x2b)).rejects.toThrow('peer went away');
+    expect(fs.readdirSync(dir).sort()).toEqual(['000000000000002a.snap.db']);
+    // .snap.db files are not snapshots: never listed, loaded or purged as such.
+    expect(await ss.snapNames()).toEqual([]);
+  });
 });

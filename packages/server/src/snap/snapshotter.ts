@@ -12,6 +12,7 @@ import { decodeSnapshot, encodeSnapshot, parseSnapFileName, snapFileName, SNAP_S
 export const SNAP_MAX_FILES_DEFAULT = 5;
 export const SNAP_BROKEN_SUFFIX = '.broken';
 const SNAP_TMP_SUFFIX = '.snap.tmp';
+export const SNAP_DB_SUFFIX = '.snap.db';
 
 export class NoSnapshotError extends Error {
   constructor(dir: string) {
@@ -37,7 +38,34 @@ export class Snapshotter {
 
   /** Path of the backend image that goes with a snapshot at `index` (etcd `%016x.snap.db`). */
   dbFilePath(index: number): string {
-    return path.join(this.dir, `${index.toString(16).padStart(16, '0')}.snap.db`);
+    if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`snap: bad index ${index}`);
+    return path.join(this.dir, `${index.toString(16).padStart(16, '0')}${SNAP_DB_SUFFIX}`);
+  }
+
+  /**
+   * Durably store a backend image received from the leader as `%016x.snap.db` (etcd SaveDBFrom):
+   * streamed to a temp file, fsync'd, renamed into place. Returns the path and the byte count.
+   */
+  async saveDbFrom(chunks: AsyncIterable<Uint8Array>, index: number): Promise<{ path: string; sizeBytes: number }> {
+    const finalPath = this.dbFilePath(index);
+    const tmpPath = `${finalPath}.tmp`;
+    const handle = await fs.promises.open(tmpPath, 'w', PRIVATE_FILE_MODE);
+    let sizeBytes = 0;
+    try {
+      for await (const chunk of chunks) {
+        await writeAt(handle.fd, chunk, 0, chunk.length, sizeBytes);
+        sizeBytes += chunk.length;
+      }
+      await fsync(handle.fd);
+    } catch (err) {
+      await handle.close();
+      await fs.promises.rm(tmpPath, { force: true });
+      throw err;
+    }
+    await handle.close();
+    await fs.promises.rename(tmpPath, finalPath);
+    await fsyncDir(this.dir);
+    return { path: finalPath, sizeBytes };
   }
 
   /**
