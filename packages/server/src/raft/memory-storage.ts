@@ -37,7 +37,7 @@ export class MemoryStorage implements Storage {
     const offset = this.ents[0]!.index;
     if (lo <= offset) throw new RaftStorageError('compacted');
     if (hi > this.lastIndex() + 1) throw new RaftStorageError('unavailable');
-    assert(lo <= hi, `entries: lo ${lo} > hi ${hi}`);
+    assert(lo <= hi, () => `entries: lo ${lo} > hi ${hi}`);
     if (this.ents.length === 1) throw new RaftStorageError('unavailable');
     return limitSize(this.ents.slice(lo - offset, hi - offset), maxSizeBytes);
   }
@@ -73,7 +73,7 @@ export class MemoryStorage implements Storage {
   createSnapshot(index: number, confState: ConfState | undefined, data: Uint8Array): Snapshot {
     if (index <= this.snap.metadata.index) throw new RaftStorageError('snap-out-of-date');
     const offset = this.ents[0]!.index;
-    assert(index <= this.lastIndex(), `snapshot ${index} is out of bound lastindex(${this.lastIndex()})`);
+    assert(index <= this.lastIndex(), () => `snapshot ${index} is out of bound lastindex(${this.lastIndex()})`);
     const term = this.ents[index - offset]!.term;
     this.snap = {
       data,
@@ -86,7 +86,7 @@ export class MemoryStorage implements Storage {
   compact(compactIndex: number): void {
     const offset = this.ents[0]!.index;
     if (compactIndex <= offset) throw new RaftStorageError('compacted');
-    assert(compactIndex <= this.lastIndex(), `compact ${compactIndex} is out of bound lastindex(${this.lastIndex()})`);
+    assert(compactIndex <= this.lastIndex(), () => `compact ${compactIndex} is out of bound lastindex(${this.lastIndex()})`);
     const i = compactIndex - offset;
     const kept = this.ents.slice(i);
     const first = kept[0]!;
@@ -103,7 +103,7 @@ export class MemoryStorage implements Storage {
     let ents = entries;
     if (first > entries[0]!.index) ents = entries.slice(first - entries[0]!.index);
     const offset = ents[0]!.index - this.ents[0]!.index;
-    assert(offset <= this.ents.length, `missing log entry [last: ${this.lastIndex()}, append at: ${ents[0]!.index}]`);
+    assert(offset <= this.ents.length, () => `missing log entry [last: ${this.lastIndex()}, append at: ${ents[0]!.index}]`);
     // In place: entries() always hands out copies, so nobody holds a view of this array.
     if (offset < this.ents.length) this.ents.length = offset;
     for (const e of ents) this.ents.push(e);

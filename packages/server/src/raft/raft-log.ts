@@ -34,7 +34,7 @@ export class RaftLog {
     const lastNew = index + ents.length;
     const ci = this.findConflict(ents);
     if (ci !== 0) {
-      assert(ci > this.committed, `entry ${ci} conflict with committed entry [committed(${this.committed})]`);
+      assert(ci > this.committed, () => `entry ${ci} conflict with committed entry [committed(${this.committed})]`);
       this.append(ents.slice(ci - (index + 1)));
     }
     if (checkCommit) this.commitTo(Math.min(committed, lastNew));
@@ -44,7 +44,7 @@ export class RaftLog {
   append(ents: readonly Entry[]): number {
     if (ents.length === 0) return this.lastIndex();
     const after = ents[0]!.index - 1;
-    assert(after >= this.committed, `after(${after}) is out of range [committed(${this.committed})]`);
+    assert(after >= this.committed, () => `after(${after}) is out of range [committed(${this.committed})]`);
     this.unstable.truncateAndAppend(ents);
     return this.lastIndex();
   }
@@ -99,7 +99,7 @@ export class RaftLog {
 
   commitTo(toCommit: number): void {
     if (this.committed < toCommit) {
-      assert(this.lastIndex() >= toCommit, `tocommit(${toCommit}) is out of range [lastIndex(${this.lastIndex()})]. Was the raft log corrupted, truncated, or lost?`);
+      assert(this.lastIndex() >= toCommit, () => `tocommit(${toCommit}) is out of range [lastIndex(${this.lastIndex()})]. Was the raft log corrupted, truncated, or lost?`);
       this.committed = toCommit;
     }
   }
@@ -108,7 +108,7 @@ export class RaftLog {
     if (i === 0) return;
     assert(
       this.allowApplyBeyondCommit || (this.committed >= i && i >= this.applied),
-      `applied(${i}) is out of range [prevApplied(${this.applied}), committed(${this.committed})]`,
+      () => `applied(${i}) is out of range [prevApplied(${this.applied}), committed(${this.committed})]`,
     );
     this.applied = i;
   }
@@ -204,10 +204,10 @@ export class RaftLog {
   }
 
   private mustCheckOutOfBounds(lo: number, hi: number): void {
-    assert(lo <= hi, `invalid slice ${lo} > ${hi}`);
+    assert(lo <= hi, () => `invalid slice ${lo} > ${hi}`);
     const fi = this.firstIndex();
     if (lo < fi) throw new RaftStorageError('compacted');
     const length = this.lastIndex() + 1 - fi;
-    assert(hi <= fi + length, `slice[${lo},${hi}) out of bound [${fi},${this.lastIndex()}]`);
+    assert(hi <= fi + length, () => `slice[${lo},${hi}) out of bound [${fi},${this.lastIndex()}]`);
   }
 }

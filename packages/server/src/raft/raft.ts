@@ -144,7 +144,7 @@ export class Raft {
 
   private loadState(hs: HardState): void {
     const last = this.raftLog.lastIndex();
-    assert(hs.commit >= this.raftLog.committed && hs.commit <= last, `${hex(this.id)} state.commit ${hs.commit} is out of range [${this.raftLog.committed}, ${last}]`);
+    assert(hs.commit >= this.raftLog.committed && hs.commit <= last, () => `${hex(this.id)} state.commit ${hs.commit} is out of range [${this.raftLog.committed}, ${last}]`);
     this.raftLog.committed = hs.commit;
     this.term = hs.term;
     this.vote = this.has('forget-vote-on-restart') ? NONE : hs.vote;
@@ -157,9 +157,9 @@ export class Raft {
     m.from = this.id;
     const t = m.type;
     if (t === MessageType.MsgVote || t === MessageType.MsgVoteResp || t === MessageType.MsgPreVote || t === MessageType.MsgPreVoteResp) {
-      assert(m.term !== 0, `term should be set when sending ${MessageType[t]}`);
+      assert(m.term !== 0, () => `term should be set when sending ${MessageType[t]}`);
     } else {
-      assert(m.term === 0, `term should not be set when sending ${MessageType[t]} (was ${m.term})`);
+      assert(m.term === 0, () => `term should not be set when sending ${MessageType[t]} (was ${m.term})`);
       if (t !== MessageType.MsgProp && t !== MessageType.MsgReadIndex) m.term = this.term;
     }
     this.msgs.push(m);
@@ -224,7 +224,7 @@ export class Raft {
           pr.probeSent = true;
           break;
         default:
-          assert(false, `${hex(this.id)} is sending append in unhandled state ${pr.state}`);
+          assert(false, () => `${hex(this.id)} is sending append in unhandled state ${pr.state}`);
       }
     }
     this.send(m);

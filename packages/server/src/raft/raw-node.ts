@@ -127,7 +127,7 @@ export class RawNode implements RawNodeApi {
     }
     assert(
       Number.isSafeInteger(m.term) && Number.isSafeInteger(m.index) && Number.isSafeInteger(m.logTerm) && Number.isSafeInteger(m.commit),
-      `message ${MessageType[m.type]} from ${m.from} carries an unsafe term/index`,
+      () => `message ${MessageType[m.type]} from ${m.from} carries an unsafe term/index`,
     );
     if (isResponseMsg(m.type) && !this.raft.prs.progress.has(m.from)) return;
     try {

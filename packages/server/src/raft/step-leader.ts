@@ -73,7 +73,7 @@ export function stepLeader(r: Raft, m: Message): void {
 }
 
 function leaderPropose(r: Raft, m: Message): void {
-  assert(m.entries.length > 0, `${hex(r.id)} stepped empty MsgProp`);
+  assert(m.entries.length > 0, () => `${hex(r.id)} stepped empty MsgProp`);
   if (!r.prs.progress.has(r.id)) {
     // We were removed from the configuration while leader.
     throw new ProposalDroppedError('leader is not a member of the configuration');

@@ -55,7 +55,7 @@ export function restoreConfState(t: ProgressTracker, cs: ConfState, lastIndex: n
   t.progress = new Map();
   for (const id of cs.voters) initProgress(t, id, false, lastIndex), t.voters.add(id);
   for (const id of cs.learners) {
-    assert(!t.voters.has(id), `node ${id} is in both voters and learners`);
+    assert(!t.voters.has(id), () => `node ${id} is in both voters and learners`);
     initProgress(t, id, true, lastIndex);
     t.learners.add(id);
   }

@@ -31,7 +31,7 @@ export class Inflights {
     assert(!this.full(), 'cannot add into a full inflights');
     if (this.countValue > 0) {
       const lastIdx = (this.start + this.countValue - 1) % this.sizeMax;
-      assert(this.indexes[lastIdx]! < index, `inflights index ${index} must be above ${this.indexes[lastIdx]}`);
+      assert(this.indexes[lastIdx]! < index, () => `inflights index ${index} must be above ${this.indexes[lastIdx]}`);
     }
     const next = (this.start + this.countValue) % this.sizeMax;
     this.indexes[next] = index;
