@@ -1,5 +1,6 @@
 // Runs one scripted sequence of RPCs on a fresh real etcd (expected) and on a fresh target
 // (tsetcd, or a second etcd with COMPAT_TARGET=etcd) and compares every step's outcome.
+import { Metadata } from '@grpc/grpc-js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rawClient, RawCallError, type RawClient } from '../../support/raw-client';
@@ -53,7 +54,9 @@ function sortArrays(value: Normalized, names: ReadonlySet<string>): Normalized {
 export async function runStep(client: RawClient, s: Step, previous: readonly unknown[] = []): Promise<{ outcome: Outcome; response?: unknown }> {
   try {
     const request = typeof s.request === 'function' ? s.request(previous) : s.request;
-    const response = await client.call(s.service, s.method, request);
+    const metadata = new Metadata();
+    if (s.token !== undefined) metadata.set('token', s.token(previous));
+    const response = await client.call(s.service, s.method, request, metadata);
     return { outcome: toOutcome(s, response), response };
   } catch (err) {
     if (err instanceof RawCallError) return { outcome: { error: { code: err.code, details: err.details } } };

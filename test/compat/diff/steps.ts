@@ -13,9 +13,11 @@ export type CompareMode =
 export type RequestFn = (previous: readonly unknown[]) => Record<string, unknown>;
 
 export interface Call {
-  service: 'KV' | 'Lease' | 'Maintenance' | 'Cluster';
+  service: 'KV' | 'Lease' | 'Maintenance' | 'Cluster' | 'Auth';
   method: string;
   request: Record<string, unknown> | RequestFn;
+  /** Sent as the `token` metadata (etcd's auth token header), computed from earlier responses. */
+  token?: (previous: readonly unknown[]) => string;
 }
 
 export interface Step extends Call {

@@ -1,0 +1,4 @@
+import { authSteps } from './diff/auth-steps';
+import { defineDiffSuite } from './diff/harness';
+
+defineDiffSuite('auth', authSteps);
