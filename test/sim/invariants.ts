@@ -60,16 +60,43 @@ export class Invariants {
 
   /** A (re)started member: its log is what its disk holds, nothing applied yet. */
   restart(id: NodeId, disk: SimDisk): void {
-    const log: TrackedLog = { terms: [], keys: [] };
-    for (let i = 1; i <= disk.durableLastIndex(); i++) {
+    const snapIndex = disk.durableSnapshot().metadata.index;
+    const log = this.committedPrefix(id, disk.durableOffset());
+    for (let i = log.terms.length + 1; i <= disk.durableLastIndex(); i++) {
       const e = disk.durableEntryAt(i)!;
       log.terms.push(e.term);
       log.keys.push(entryKey(e));
     }
     this.logs.set(id, log);
     this.leading.delete(id);
-    this.applied.set(id, 0);
+    this.applied.set(id, snapIndex);
     this.commits.set(id, 0);
+  }
+
+  /** The log a member holds up to a snapshot's index: the committed entries (checked there). */
+  private committedPrefix(id: NodeId, upTo: number): TrackedLog {
+    if (upTo > this.committed.length) {
+      throw new InvariantViolation('snapshot safety', `member ${id} holds a snapshot at ${upTo}, beyond anything applied anywhere (${this.committed.length})`);
+    }
+    const c = this.committed.slice(0, upTo);
+    return { terms: c.map((x) => x.term), keys: c.map((x) => x.key) };
+  }
+
+  /** A member is handed a snapshot (from the leader): it must be of committed state; its log restarts there. */
+  private onSnapshot(id: NodeId, index: number, term: number): TrackedLog {
+    const log = this.committedPrefix(id, index);
+    if (index > 0 && log.terms[index - 1] !== term) {
+      throw new InvariantViolation('snapshot safety', `member ${id} installs snapshot ${index}@${term}; the committed entry there has term ${log.terms[index - 1]}`);
+    }
+    this.logs.set(id, log);
+    return log;
+  }
+
+  /** The member's state machine now holds the snapshot's state. */
+  onSnapshotApplied(id: NodeId, index: number): void {
+    const prev = this.applied.get(id) ?? 0;
+    if (index < prev) throw new InvariantViolation('apply order', `member ${id} installs snapshot ${index} after applying ${prev}`);
+    this.applied.set(id, index);
   }
 
   /** Right after a (re)start: the member must have restored the durable term and vote. */
@@ -86,8 +113,9 @@ export class Invariants {
     this.maxTermSeen = Math.max(this.maxTermSeen, term);
     const isLeader = status.softState.raftState === StateType.Leader;
     const wasLeadingThisTerm = this.leading.get(id) === term;
-    const log = this.logs.get(id);
+    let log = this.logs.get(id);
     if (!log) throw new Error(`invariants: member ${id} was never started`);
+    if (rd.snapshot) log = this.onSnapshot(id, rd.snapshot.metadata.index, rd.snapshot.metadata.term);
     if (rd.entries.length > 0) this.appendToLog(id, log, rd.entries, wasLeadingThisTerm);
     const commit = status.hardState.commit;
     if (wasLeadingThisTerm && isLeader && commit > (this.commits.get(id) ?? 0) && log.terms[commit - 1] !== term) {

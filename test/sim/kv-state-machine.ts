@@ -50,6 +50,20 @@ export class KvStateMachine {
     }
   }
 
+  /** The state as snapshot data (raft Snapshot.data). */
+  toSnapshot(): Uint8Array {
+    return encoder.encode(JSON.stringify({ data: [...this.data.entries()], ids: [...this.appliedIds] }));
+  }
+
+  static fromSnapshot(bytes: Uint8Array): KvStateMachine {
+    const sm = new KvStateMachine();
+    if (bytes.length === 0) return sm;
+    const img = JSON.parse(decoder.decode(bytes)) as { data: [string, string][]; ids: number[] };
+    for (const [k, v] of img.data) sm.data.set(k, v);
+    for (const id of img.ids) sm.appliedIds.add(id);
+    return sm;
+  }
+
   /** A canonical image, to compare members after the run. */
   image(): string {
     return JSON.stringify([...this.data.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

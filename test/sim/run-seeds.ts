@@ -26,6 +26,8 @@ export interface SeedRunSummary {
   ops: { ok: number; fail: number; info: number };
   committedEntries: number;
   leaderTerms: number;
+  snapshotsTaken: number;
+  snapshotsInstalled: number;
   messagesSent: number;
   virtualMs: number;
   wallMs: number;
@@ -42,6 +44,8 @@ export function runSeeds(options: SeedRunOptions): SeedRunSummary {
     ops: { ok: 0, fail: 0, info: 0 },
     committedEntries: 0,
     leaderTerms: 0,
+    snapshotsTaken: 0,
+    snapshotsInstalled: 0,
     messagesSent: 0,
     virtualMs: 0,
     wallMs: 0,
@@ -59,6 +63,8 @@ export function runSeeds(options: SeedRunOptions): SeedRunSummary {
       summary.ops.info += r.ops.info;
       summary.committedEntries += r.committedEntries;
       summary.leaderTerms += r.leaderTerms;
+      summary.snapshotsTaken += r.snapshotsTaken;
+      summary.snapshotsInstalled += r.snapshotsInstalled;
       summary.messagesSent += r.network.sent;
       summary.virtualMs += r.virtualMs;
       summary.checkerMs += r.checkerMs;
@@ -83,6 +89,7 @@ export function formatSummary(s: SeedRunSummary): string {
     `  faults: ${faults}`,
     `  membership changes applied: ${Object.entries(s.membershipApplied).map(([k, n]) => `${k}=${n}`).join(' ')}`,
     `  client ops: ok=${s.ops.ok} fail=${s.ops.fail} info=${s.ops.info}; committed entries=${s.committedEntries}; leader terms=${s.leaderTerms}; messages=${s.messagesSent}`,
+    `  snapshots: taken=${s.snapshotsTaken} installed from the leader=${s.snapshotsInstalled}`,
     `  virtual time ${(s.virtualMs / 1000).toFixed(0)} s; checker ${s.checkerMs} ms`,
   ].join('\n');
 }
@@ -98,6 +105,8 @@ export function mergeSummary(total: SeedRunSummary, part: SeedRunSummary): void 
   total.ops.info += part.ops.info;
   total.committedEntries += part.committedEntries;
   total.leaderTerms += part.leaderTerms;
+  total.snapshotsTaken += part.snapshotsTaken;
+  total.snapshotsInstalled += part.snapshotsInstalled;
   total.messagesSent += part.messagesSent;
   total.virtualMs += part.virtualMs;
   total.wallMs += part.wallMs;

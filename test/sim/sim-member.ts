@@ -5,6 +5,7 @@
 import { decodeConfChange } from '../../packages/server/src/raft/confchange-codec';
 import {
   EntryType,
+  MessageType,
   ProposalDroppedError,
   StateType,
   type ConfChange,
@@ -15,6 +16,7 @@ import {
   type RaftMutation,
   type RawNodeApi,
   type Ready,
+  type Snapshot,
 } from '../../packages/server/src/raft/types';
 import type { EventQueue } from './event-queue';
 import type { Invariants } from './invariants';
@@ -34,6 +36,10 @@ export interface MemberOptions {
   readonly fsyncMaxMs: number;
   readonly maxSizePerMsg: number;
   readonly maxInflightMsgs: number;
+  /** Take a snapshot and compact the log every this many applied entries (0: never). */
+  readonly snapshotEveryEntries: number;
+  /** Entries kept behind a compaction for slow followers (etcd: SnapshotCatchUpEntries). */
+  readonly catchUpEntries: number;
   readonly mutations?: ReadonlySet<RaftMutation>;
 }
 
@@ -60,6 +66,10 @@ export class SimMember {
   readonly disk: SimDisk;
   sm = new KvStateMachine();
   applied = 0;
+  /** The configuration as of `applied` (goes into local snapshots). */
+  private confState: ConfState;
+  snapshotsTaken = 0;
+  snapshotsInstalled = 0;
   paused = false;
   /** A Ready is being persisted: no new Ready until its fsync completes. */
   private writing = false;
@@ -82,6 +92,7 @@ export class SimMember {
     private readonly env: MemberEnv,
   ) {
     this.disk = new SimDisk(bootConfState);
+    this.confState = bootConfState;
     this.prng = env.prng.fork();
   }
 
@@ -91,15 +102,18 @@ export class SimMember {
 
   start(): void {
     if (this.raw) throw new Error(`member ${this.id} already running`);
-    this.sm = new KvStateMachine();
-    this.applied = 0;
+    // Rebuilt from the disk only: the newest durable snapshot, then raft re-delivers the log after it.
+    const snap = this.disk.snapshot();
+    this.sm = KvStateMachine.fromSnapshot(snap.data);
+    this.applied = snap.metadata.index;
+    this.confState = snap.metadata.confState;
     const prng = this.prng;
     const config: RaftConfig = {
       id: this.id,
       electionTick: this.options.electionTick,
       heartbeatTick: this.options.heartbeatTick,
       storage: this.disk,
-      applied: 0,
+      applied: this.applied,
       maxSizePerMsg: this.options.maxSizePerMsg,
       maxInflightMsgs: this.options.maxInflightMsgs,
       checkQuorum: this.options.checkQuorum,
@@ -222,12 +236,12 @@ export class SimMember {
     this.env.invariants.onReady(this.id, rd, status);
     const leader = status.softState.raftState === StateType.Leader;
     if (leader) this.sendAll(rd.messages);
-    const needsDisk = rd.entries.length > 0 || rd.hardState !== undefined;
+    const needsDisk = rd.entries.length > 0 || rd.hardState !== undefined || rd.snapshot !== undefined;
     if (!needsDisk) {
       this.finishReady(rd, leader);
       return;
     }
-    this.disk.stage({ hardState: rd.hardState, entries: rd.entries });
+    this.disk.stage({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot });
     this.writing = true;
     const incarnation = this.incarnation;
     this.env.queue.after(this.prng.range(this.options.fsyncMinMs, this.options.fsyncMaxMs), () => {
@@ -249,7 +263,16 @@ export class SimMember {
 
   private finishReady(rd: Ready, sentAlready: boolean): void {
     if (!sentAlready) this.sendAll(rd.messages);
+    if (rd.snapshot) {
+      this.sm = KvStateMachine.fromSnapshot(rd.snapshot.data);
+      this.applied = rd.snapshot.metadata.index;
+      this.confState = rd.snapshot.metadata.confState;
+      this.snapshotsInstalled++;
+      this.env.invariants.onSnapshotApplied(this.id, this.applied);
+      this.env.onConfChange(this, this.confState, this.applied);
+    }
     for (const e of rd.committedEntries) this.applyEntry(e);
+    this.maybeCompact();
     for (const rs of rd.readStates) {
       const ctx = new TextDecoder().decode(rs.requestCtx);
       for (const r of this.reads) if (r.ctx === ctx && r.index === undefined) r.index = rs.index;
@@ -259,7 +282,8 @@ export class SimMember {
   }
 
   private sendAll(messages: readonly Message[]): void {
-    for (const m of messages) {
+    for (let m of messages) {
+      if (m.type === MessageType.MsgSnap) m = { ...m, snapshot: this.mergedSnapshot() };
       this.env.invariants.onSend(this.id, m, this.disk);
       this.env.send(m);
     }
@@ -271,6 +295,7 @@ export class SimMember {
     this.env.trace(2, Number(this.id), e.index, e.term);
     if (e.type === EntryType.ConfChange) {
       const cs = raw.applyConfChange(decodeConfChange(e.data));
+      this.confState = cs;
       this.env.onConfChange(this, cs, e.index);
     } else {
       const cmd = decodeCommand(e.data);
@@ -284,6 +309,35 @@ export class SimMember {
       }
     }
     this.applied = e.index;
+  }
+
+  private maybeCompact(): void {
+    const every = this.options.snapshotEveryEntries;
+    const snapIndex = this.disk.snapshot().metadata.index;
+    if (every <= 0 || this.applied - snapIndex < every || this.applied > this.disk.durableLastIndex()) return;
+    const compactTo = Math.max(this.disk.firstIndex() - 1, this.applied - this.options.catchUpEntries);
+    this.disk.snapshotAndCompact(this.applied, this.sm.toSnapshot(), this.confState, compactTo);
+    this.snapshotsTaken++;
+  }
+
+  /**
+   * Like etcd's createMergedSnapshotMessage: a snapshot leaving this member carries its state and
+   * configuration as of what it has applied now, not the (possibly older) stored snapshot, so a
+   * member added after the last compaction can install it.
+   */
+  private mergedSnapshot(): Snapshot {
+    return {
+      data: this.sm.toSnapshot(),
+      metadata: { index: this.applied, term: this.disk.term(this.applied), confState: this.confState },
+    };
+  }
+
+  /** The transport tells the leader how sending a snapshot went. */
+  reportSnapshot(to: NodeId, status: 'finish' | 'failure'): void {
+    this.whenRunning(() => {
+      this.raw!.reportSnapshot(to, status);
+      this.drive();
+    });
   }
 
   private resolveReads(): void {

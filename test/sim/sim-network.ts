@@ -32,16 +32,20 @@ export class SimNetwork {
     private readonly queue: EventQueue,
     private readonly prng: Prng,
     private readonly deliver: (m: Message) => void,
+    /** Told about every message lost (dropped or cut), e.g. to report a failed snapshot. */
+    private readonly onLost: (m: Message) => void = () => {},
   ) {}
 
   send(m: Message): void {
     this.stats.sent++;
     if (this.isCut(m.from, m.to)) {
       this.stats.cut++;
+      this.onLost(m);
       return;
     }
     if (this.prng.chance(this.profile.dropRate)) {
       this.stats.dropped++;
+      this.onLost(m);
       return;
     }
     this.schedule(m);
@@ -59,6 +63,7 @@ export class SimNetwork {
       // A link cut while the message was in flight loses it too.
       if (this.isCut(m.from, m.to)) {
         this.stats.cut++;
+        this.onLost(m);
         return;
       }
       this.stats.delivered++;

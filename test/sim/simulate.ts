@@ -2,7 +2,7 @@
 // linearizability check of the client history. Any broken property throws a SimFailure that
 // names the seed and how to replay it.
 
-import type { ConfState, Message, NodeId, RaftMutation } from '../../packages/server/src/raft/types';
+import { MessageType, type ConfState, type Message, type NodeId, type RaftMutation } from '../../packages/server/src/raft/types';
 import { Membership, type MembershipChange } from './membership';
 import { checkOperations } from './linearizability/checker';
 import { kvModel } from './linearizability/models/kv';
@@ -21,6 +21,13 @@ export const HEARTBEAT_TICK = 1;
 export const ELECTION_TIMEOUT_MS = ELECTION_TICK * TICK_MS;
 /** Liveness: after the faults heal a leader must appear within this many election timeouts. */
 export const LIVENESS_ELECTION_TIMEOUTS = 10;
+/**
+ * Without PreVote a member on a stale configuration (it has not applied a membership change yet)
+ * can keep campaigning with ever higher terms and reset everyone's election timer: raft's
+ * "disruptive server" (thesis §4.2.3). Elections still converge, but can take longer: seeds 631
+ * and 1957 (3 members) needed more than 10 and fewer than 30 election timeouts.
+ */
+export const LIVENESS_ELECTION_TIMEOUTS_WITHOUT_PREVOTE = 30;
 export const DEFAULT_CHAOS_MS = 1_500;
 export const CHECKER_BUDGET_MS = 5_000;
 const EMPTY_CONF_STATE: ConfState = { voters: [], learners: [] };
@@ -31,6 +38,8 @@ export interface SimOptions {
   readonly chaosMs?: number;
   readonly mutations?: ReadonlySet<RaftMutation>;
   readonly createRawNode?: RawNodeFactory;
+  /** Log compaction and snapshot transfer (default on). */
+  readonly snapshots?: boolean;
   /** Membership changes among the faults (default on). */
   readonly membershipChanges?: boolean;
 }
@@ -63,6 +72,8 @@ export interface SimReport {
   readonly membershipApplied: Record<MembershipChange, number>;
   readonly finalVoters: number;
   readonly finalLearners: number;
+  readonly snapshotsTaken: number;
+  readonly snapshotsInstalled: number;
   readonly network: NetworkStats;
   readonly ops: { ok: number; fail: number; info: number; open: number };
   readonly committedEntries: number;
@@ -100,10 +111,20 @@ function run(options: SimOptions, trace: TraceHash): SimReport {
   const fail = (kind: FailureKind, detail: string): never => {
     throw new SimFailure(kind, seed, size, detail, trace.hex(), undefined, mutation);
   };
-  const network = new SimNetwork(queue, prng.fork(), (m) => {
-    trace.add(3, m.type, Number(m.from), Number(m.to), m.term, m.index);
-    members.get(m.to)?.deliver(m);
-  });
+  const network = new SimNetwork(
+    queue,
+    prng.fork(),
+    (m) => {
+      trace.add(3, m.type, Number(m.from), Number(m.to), m.term, m.index);
+      const to = members.get(m.to);
+      // The snapshot sender learns whether the transfer went through (etcd's ReportSnapshot).
+      if (m.type === MessageType.MsgSnap) members.get(m.from)?.reportSnapshot(m.to, to?.alive ? 'finish' : 'failure');
+      to?.deliver(m);
+    },
+    (m) => {
+      if (m.type === MessageType.MsgSnap) members.get(m.from)?.reportSnapshot(m.to, 'failure');
+    },
+  );
   const memberOptions: MemberOptions = {
     electionTick: ELECTION_TICK,
     heartbeatTick: HEARTBEAT_TICK,
@@ -114,6 +135,9 @@ function run(options: SimOptions, trace: TraceHash): SimReport {
     // One entry per MsgApp in some runs: followers then ack entry by entry (Figure 8 territory).
     maxSizePerMsg: prng.chance(0.5) ? 1 : 64 * 1024,
     maxInflightMsgs: prng.chance(0.5) ? 4 : 256,
+    // Log compaction in most runs, often aggressive enough that lagging members need MsgSnap.
+    snapshotEveryEntries: options.snapshots === false ? 0 : prng.pick([0, 5, 10, 20]),
+    catchUpEntries: prng.pick([0, 1, 3]),
     mutations: options.mutations,
   };
   let nemesis: Nemesis | undefined;
@@ -132,6 +156,8 @@ function run(options: SimOptions, trace: TraceHash): SimReport {
   const ids: NodeId[] = [];
   for (let i = 1; i <= size; i++) ids.push(BigInt(i));
   const memberList = () => [...members.values()];
+  /** Every member ever created, decommissioned ones too (for the report). */
+  const allMembers: SimMember[] = [];
   const restart = (m: SimMember) => {
     if (m.alive || members.get(m.id) !== m) return;
     m.start();
@@ -152,6 +178,7 @@ function run(options: SimOptions, trace: TraceHash): SimReport {
       spawn: (id) => {
         const m = new SimMember(id, EMPTY_CONF_STATE, [], memberOptions, env);
         members.set(id, m);
+        allMembers.push(m);
         restart(m);
         startTicking(m);
         return m;
@@ -165,7 +192,11 @@ function run(options: SimOptions, trace: TraceHash): SimReport {
     prng.fork(),
     size + 1,
   );
-  for (const id of ids) members.set(id, new SimMember(id, EMPTY_CONF_STATE, ids, memberOptions, env));
+  for (const id of ids) {
+    const m = new SimMember(id, EMPTY_CONF_STATE, ids, memberOptions, env);
+    members.set(id, m);
+    allMembers.push(m);
+  }
   for (const m of memberList()) restart(m);
   for (const m of memberList()) startTicking(m);
 
@@ -204,25 +235,26 @@ function run(options: SimOptions, trace: TraceHash): SimReport {
   // 2. Heal everything; a leader must emerge within LIVENESS_ELECTION_TIMEOUTS election timeouts.
   nemesis.healAll();
   const healedAt = queue.now;
-  const leaderDeadline = healedAt + LIVENESS_ELECTION_TIMEOUTS * ELECTION_TIMEOUT_MS;
+  const electionBound = memberOptions.preVote ? LIVENESS_ELECTION_TIMEOUTS : LIVENESS_ELECTION_TIMEOUTS_WITHOUT_PREVOTE;
+  const leaderDeadline = healedAt + electionBound * ELECTION_TIMEOUT_MS;
   const configMembers = () => memberList().filter((m) => membership.isMember(m.id));
   while (!configMembers().some((m) => m.isLeader())) {
-    if (queue.now >= leaderDeadline) fail('liveness', `no leader ${LIVENESS_ELECTION_TIMEOUTS} election timeouts after the faults healed`);
+    if (queue.now >= leaderDeadline) fail('liveness', `no leader ${electionBound} election timeouts after the faults healed (preVote ${memberOptions.preVote})`);
     queue.runUntil(queue.now + TICK_MS);
   }
 
   // 3. Every client operation still running ends (reply or timeout), then every client gets a
   //    put through within the same bound, retrying dropped proposals.
   queue.runUntil(queue.now + clientOptions.opTimeoutMs + 2 * clientOptions.delayMaxMs);
-  const roundDeadline = queue.now + LIVENESS_ELECTION_TIMEOUTS * ELECTION_TIMEOUT_MS;
+  const roundDeadline = queue.now + electionBound * ELECTION_TIMEOUT_MS;
   const notYet = clients.putUntilOk(TICK_MS);
   while (notYet() > 0) {
-    if (queue.now >= roundDeadline) fail('liveness', `${notYet()} client puts not applied ${LIVENESS_ELECTION_TIMEOUTS} election timeouts after the faults healed`);
+    if (queue.now >= roundDeadline) fail('liveness', `${notYet()} client puts not applied ${electionBound} election timeouts after the faults healed`);
     queue.runUntil(queue.now + TICK_MS);
   }
 
   // 4. Converge: every member applies the same log to the same state.
-  const convergeDeadline = queue.now + LIVENESS_ELECTION_TIMEOUTS * ELECTION_TIMEOUT_MS;
+  const convergeDeadline = queue.now + electionBound * ELECTION_TIMEOUT_MS;
   let why = converged(configMembers());
   while (why !== undefined) {
     if (queue.now >= convergeDeadline) fail('liveness', `members did not converge: ${why}`);
@@ -248,6 +280,8 @@ function run(options: SimOptions, trace: TraceHash): SimReport {
     membershipApplied: membership.applied,
     finalVoters: membership.voters.size,
     finalLearners: membership.learners.size,
+    snapshotsTaken: allMembers.reduce((n, m) => n + m.snapshotsTaken, 0),
+    snapshotsInstalled: allMembers.reduce((n, m) => n + m.snapshotsInstalled, 0),
     network: network.stats,
     ops: clients.history.counts(),
     committedEntries: invariants.committedCount(),
@@ -270,7 +304,7 @@ function converged(members: readonly SimMember[]): string | undefined {
     if (st.hardState.commit !== commit) return `commit ${st.hardState.commit} on ${m.id} vs ${commit} on ${first.id}`;
     if (m.applied !== commit) return `member ${m.id} applied ${m.applied} of ${commit}`;
     if (m.disk.lastIndex() !== first.disk.lastIndex()) return `member ${m.id} has ${m.disk.lastIndex()} entries on disk vs ${first.disk.lastIndex()}`;
-    for (let i = 1; i <= m.disk.lastIndex(); i++) {
+    for (let i = Math.max(m.disk.firstIndex(), first.disk.firstIndex()); i <= m.disk.lastIndex(); i++) {
       if (m.disk.entryAt(i)!.term !== first.disk.entryAt(i)!.term) return `member ${m.id} entry ${i} term differs`;
     }
     if (m.sm.image() !== first.sm.image()) return `member ${m.id} state differs from member ${first.id}`;

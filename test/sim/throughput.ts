@@ -35,6 +35,8 @@ export function measureThroughput(size: number, proposals: number, inflight: num
     fsyncMaxMs: 2,
     maxSizePerMsg: 1024 * 1024,
     maxInflightMsgs: 256,
+    snapshotEveryEntries: 1000,
+    catchUpEntries: 100,
   };
   const env = {
     queue,
