@@ -70,6 +70,22 @@ describe('Wal round trip', () => {
     await r2.wal.close();
   });
 
+  it.each(['dsync', 'fdatasync'] as const)('syncs (and reports a sync) exactly when raft requires it (%s)', async (syncMode) => {
+    const dir = newDir();
+    const syncs: number[] = [];
+    const wal = await Wal.create(dir, META, { segmentSizeBytes: 1 << 20, syncMode, onFsync: (s) => syncs.push(s) });
+    await wal.save({ term: 1, vote: 1n, commit: 0 }, [entry(1)]); // entries: sync
+    await wal.save({ term: 1, vote: 1n, commit: 1 }, []); // commit only: no sync
+    await wal.save(undefined, []); // nothing at all
+    expect(syncs.length).toBe(1);
+    await wal.save({ term: 2, vote: 1n, commit: 1 }, []); // term change: sync
+    await wal.save({ term: 2, vote: 3n, commit: 1 }, []); // vote change: sync
+    await wal.saveSnapshot({ index: 1, term: 1 }); // snapshot marker: sync
+    expect(syncs.length).toBe(4);
+    expect(syncs.every((s) => s >= 0 && s < 60)).toBe(true);
+    await wal.close();
+  });
+
   it('keeps a bigint vote above 2^53 and terms/indexes up to 2^53-1 exact', async () => {
     const dir = newDir();
     const wal = await Wal.create(dir, META, { segmentSizeBytes: SEGMENT });

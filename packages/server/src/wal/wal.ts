@@ -58,6 +58,11 @@ export interface WalOptions {
    * the save falls back to write + fdatasync. 'fdatasync': always write, then fdatasync.
    */
   readonly syncMode?: WalSyncMode;
+  /**
+   * Called after every durable sync of a save with its duration in seconds (the sync, or for
+   * 'dsync' the synchronous write): feed etcd's `etcd_disk_wal_fsync_duration_seconds` from it.
+   */
+  readonly onFsync?: (durationSeconds: number) => void;
 }
 
 export type WalSyncMode = 'dsync' | 'fdatasync';
@@ -94,6 +99,7 @@ export class Wal {
   /** Some bytes of the live segment were written without a sync since the last one. */
   private unsyncedWrites = false;
   private readonly syncMode: WalSyncMode;
+  private readonly onFsync: ((durationSeconds: number) => void) | undefined;
   private tailOffset: number;
   private writer: RecordWriter;
   private state: HardState = EMPTY_HARD_STATE;
@@ -114,6 +120,7 @@ export class Wal {
     this.held = init.held;
     this.tailFd = init.tailFd;
     this.syncMode = opts.syncMode ?? 'dsync';
+    this.onFsync = opts.onFsync;
     this.tailOffset = init.tailOffset;
     this.writer = new RecordWriter(init.crc);
     this.metadata = init.metadata;
@@ -147,6 +154,7 @@ export class Wal {
       await writeAt(fd, writer.bytes(), 0, length, 0);
       await fdatasync(fd);
       writer.commit();
+      fsyncDirSync(tmpDir);
       // The whole directory appears at once: a crash leaves either no WAL or a complete first segment.
       fs.rmSync(absDir, { recursive: true, force: true });
       fs.renameSync(tmpDir, absDir);
@@ -462,10 +470,16 @@ export class Wal {
     const length = w.length;
     try {
       if (sync && !this.unsyncedWrites && this.syncMode === 'dsync') {
+        const t0 = process.hrtime.bigint();
         await writeAt(this.dsyncFd(), w.bytes(), 0, length, this.tailOffset);
+        this.observeSync(t0);
       } else {
         await writeAt(this.tailFd, w.bytes(), 0, length, this.tailOffset);
-        if (sync) await fdatasync(this.tailFd);
+        if (sync) {
+          const t0 = process.hrtime.bigint();
+          await fdatasync(this.tailFd);
+          this.observeSync(t0);
+        }
       }
       this.unsyncedWrites = !sync;
     } catch (err) {
@@ -475,6 +489,10 @@ export class Wal {
     }
     w.commit();
     this.tailOffset += length;
+  }
+
+  private observeSync(startNs: bigint): void {
+    if (this.onFsync) this.onFsync(Number(process.hrtime.bigint() - startNs) / 1e9);
   }
 
   private dsyncFd(): number {
