@@ -23,7 +23,10 @@ const WORKERS = 32;
 const ACKED_BEFORE_KILL = 400;
 const START_TIMEOUT_MS = 30_000;
 
-describe('e2e: SIGKILL during concurrent puts', () => {
+describe.each([
+  ['default flags', [] as string[]],
+  ['raft snapshots every 100 entries', ['--snapshot-count', '100']],
+])('e2e: SIGKILL during concurrent puts (%s)', (_label, extraArgs) => {
   let dataDir: string;
   let server: ServerProcess | undefined;
   const clients: TestEtcdClient[] = [];
@@ -41,7 +44,7 @@ describe('e2e: SIGKILL during concurrent puts', () => {
   it('keeps every acknowledged put across a crash and continues revisions', async () => {
     const clientPort = await freePort();
     const peerPort = await freePort();
-    server = new ServerProcess({ dataDir: path.join(dataDir, 'd'), clientPort, peerPort });
+    server = new ServerProcess({ dataDir: path.join(dataDir, 'd'), clientPort, peerPort, extraArgs });
     server.start();
     const c1 = new TestEtcdClient(server.endpoint);
     clients.push(c1);
@@ -77,7 +80,7 @@ describe('e2e: SIGKILL during concurrent puts', () => {
     // Each put bumps the revision by one: acknowledged revisions are distinct.
     expect(new Set(acked.map((a) => a.revision)).size).toBe(acked.length);
 
-    server = new ServerProcess({ dataDir: path.join(dataDir, 'd'), clientPort, peerPort });
+    server = new ServerProcess({ dataDir: path.join(dataDir, 'd'), clientPort, peerPort, extraArgs });
     server.start();
     const c2 = new TestEtcdClient(server.endpoint);
     clients.push(c2);
