@@ -39,7 +39,7 @@ import {
 } from '@tsetcd/api';
 import type { Logger } from 'pino';
 import type { Backend } from '../backend/backend';
-import { MAX_GAP_BETWEEN_APPLY_AND_COMMIT_INDEX, RAFT_MAX_INFLIGHT_MSGS, RAFT_MAX_SIZE_PER_MSG_BYTES, SNAPSHOT_CATCH_UP_ENTRIES } from '../config/limits';
+import { MAX_GAP_BETWEEN_APPLY_AND_COMMIT_INDEX, RAFT_MAX_INFLIGHT_MSGS, RAFT_MAX_SIZE_PER_MSG_BYTES } from '../config/limits';
 import { KvStore } from '../mvcc/kv-store';
 import { IdGenerator } from '../pkg/idutil';
 import { Wait, WaitTime } from '../pkg/wait';
@@ -57,6 +57,7 @@ import { formatId } from './member-id';
 import { encodeMemberJson, type Membership } from './membership';
 import { BackendQuota, costPut, costTxn } from './quota';
 import { RaftDriver } from './raft-driver';
+import { RaftSnapshots } from './raft-snapshots';
 import { ReadIndexBatcher } from './read-index';
 import type { EtcdServerApi, MemberIdentity, RequestContext } from './server-api';
 import type { OpenedStorage } from './server-storage';
@@ -132,8 +133,7 @@ export class EtcdServer implements EtcdServerApi {
   private appliedNoopTerm = 0;
   private stateWaiters: (() => void)[] = [];
   private confState: ConfState;
-  private snapshotIndex: number;
-  private snapshotInProgress = false;
+  private readonly snapshots: RaftSnapshots;
   private defragInProgress: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private fatal: unknown;
@@ -155,9 +155,21 @@ export class EtcdServer implements EtcdServerApi {
     this.alarms = new AlarmStore(this.backend.readTx());
     this.quota = new BackendQuota(opts.quotaBackendBytes, () => this.backend.size);
     this.confState = storage.snapshot?.metadata.confState ?? { voters: [], learners: [] };
-    this.snapshotIndex = storage.snapshot?.metadata.index ?? 0;
+    const startApplied = storage.snapshot?.metadata.index ?? 0;
+    this.snapshots = new RaftSnapshots(
+      {
+        backend: this.backend,
+        wal: this.wal,
+        snapshotter: this.snapshotter,
+        raftStorage: this.raftStorage,
+        logger,
+        snapshotCount: opts.snapshotCount,
+        maxWals: opts.maxWals,
+        maxSnapshots: opts.maxSnapshots,
+      },
+      startApplied,
+    );
     this.term = storage.hardState.term;
-    const startApplied = this.snapshotIndex;
     this.appliedWait = new WaitTime(Math.max(startApplied, this.backend.consistentIndex()));
 
     const raftConfig: RaftConfig = {
@@ -296,7 +308,7 @@ export class EtcdServer implements EtcdServerApi {
       ...this.driver.stats,
       appliedIndex: this.driver.applied,
       committedIndex: this.driver.committed,
-      snapshotIndex: this.snapshotIndex,
+      snapshotIndex: this.snapshots.index,
       readIndexRounds: this.readIndex.rounds,
     };
   }
@@ -379,31 +391,9 @@ export class EtcdServer implements EtcdServerApi {
     for (const { id, result } of outcome.results) this.wait.trigger(id, result);
     if (outcome.emptyEntryTerms.length > 0) this.notifyStateWaiters();
     if (outcome.raiseNoSpace) this.raiseNoSpaceAlarm();
-    await this.maybeSnapshot(last.index);
-  }
-
-  /** etcd's triggerSnapshot: every --snapshot-count applied entries, then compact the raft log. */
-  private async maybeSnapshot(appliedIndex: number): Promise<void> {
-    if (appliedIndex - this.snapshotIndex <= this.opts.snapshotCount || this.snapshotInProgress) return;
-    this.snapshotInProgress = true;
-    try {
-      // The backend must durably hold everything up to the snapshot before the WAL lets go of it.
-      await this.backend.sync();
-      const data = new TextEncoder().encode(JSON.stringify({ members: this.membership.ids().map(formatId) }));
-      const snap = this.raftStorage.createSnapshot(appliedIndex, this.confState, data);
-      await this.snapshotter.save(snap);
-      await this.wal.saveSnapshot({ index: snap.metadata.index, term: snap.metadata.term });
-      this.wal.releaseLockTo(snap.metadata.index);
-      const compactIndex = appliedIndex > SNAPSHOT_CATCH_UP_ENTRIES ? appliedIndex - SNAPSHOT_CATCH_UP_ENTRIES : 1;
-      // Keep SNAPSHOT_CATCH_UP_ENTRIES for slow followers; an earlier compaction may already cover it.
-      if (compactIndex >= this.raftStorage.firstIndex()) this.raftStorage.compact(compactIndex);
-      this.snapshotIndex = appliedIndex;
-      const purgedWals = this.opts.maxWals > 0 ? await this.wal.purge(this.opts.maxWals) : [];
-      const purgedSnaps = this.opts.maxSnapshots > 0 ? await this.snapshotter.purge(this.opts.maxSnapshots) : [];
-      this.logger.info({ snapshotIndex: appliedIndex, compactIndex, purgedWals, purgedSnaps }, 'saved snapshot');
-    } finally {
-      this.snapshotInProgress = false;
-    }
+    await this.snapshots.maybeSnapshot(last.index, this.confState, () =>
+      new TextEncoder().encode(JSON.stringify({ members: this.membership.ids().map(formatId) })),
+    );
   }
 
   private raiseNoSpaceAlarm(): void {
