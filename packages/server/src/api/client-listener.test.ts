@@ -8,6 +8,8 @@ import net from 'node:net';
 import {
   AlarmResponse,
   AlarmType,
+  MemberAddRequest,
+  MemberAddResponse,
   healthpb,
   MemberListResponse,
   RangeRequest,
@@ -244,6 +246,34 @@ describe('client listener: gRPC and HTTP/1.1 on one port', () => {
     });
     expect(status).toBe(200);
     expect(JSON.parse(body)).toEqual({ etcdserver: '3.4.23', etcdcluster: '3.4.0' });
+  });
+});
+
+describe('optional member capabilities', () => {
+  it('MemberAdd is served once the member implements memberAdd', async () => {
+    class GrowingMember extends TestMember {
+      async memberAdd(req: MemberAddRequest): Promise<MemberAddResponse> {
+        return MemberAddResponse.fromPartial({ member: { ID: 7n, peerURLs: req.peerURLs, isLearner: req.isLearner } });
+      }
+    }
+    const api = createClientApi(new GrowingMember() as unknown as EtcdServerApi, { maxRequestBytes: 1024, cors: ['*'] });
+    const serving = await serveClients(api, { listenClientUrls: ['http://127.0.0.1:0'], maxConcurrentStreams: 10, grpcKeepaliveIntervalMs: 0, grpcKeepaliveTimeoutMs: 0 });
+    const client = new grpcJs.Client(`127.0.0.1:${serving.listeners[0]!.port}`, grpcJs.credentials.createInsecure());
+    try {
+      const res = await new Promise<MemberAddResponse>((resolve, reject) => {
+        client.makeUnaryRequest('/etcdserverpb.Cluster/MemberAdd',
+          (r: MemberAddRequest) => Buffer.from(MemberAddRequest.encode(r).finish()),
+          (b: Buffer) => MemberAddResponse.decode(b),
+          MemberAddRequest.fromPartial({ peerURLs: ['http://127.0.0.1:9'], isLearner: true }),
+          (err, r) => (err ? reject(err) : resolve(r!)));
+      });
+      expect(res.member?.ID).toBe(7n);
+      expect(res.member?.peerURLs).toEqual(['http://127.0.0.1:9']);
+      expect(res.member?.isLearner).toBe(true);
+    } finally {
+      client.close();
+      await serving.close();
+    }
   });
 });
 

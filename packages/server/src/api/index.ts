@@ -11,8 +11,8 @@ export type { HttpRequest, HttpResponse, HttpHandler, RawHttpHandler, UpgradeHan
 export { goHttpError, NOT_FOUND, methodNotAllowed } from './http/responses';
 export { NOT_YET_BUILT_SERVICES, registerUnimplementedServices } from './grpc/unimplemented';
 export { registerKvService } from './grpc/kv';
-export { registerMaintenanceService } from './grpc/maintenance';
-export { registerClusterService } from './grpc/cluster';
+export { registerMaintenanceService, type LeaderTransfer } from './grpc/maintenance';
+export { registerClusterService, type MembershipChanges } from './grpc/cluster';
 export { registerHealthService } from './grpc/health';
 export { healthHandler, checkHealth } from './http/health';
 export { versionHandler } from './http/version';

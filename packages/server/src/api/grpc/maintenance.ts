@@ -1,11 +1,16 @@
 // etcdserverpb.Maintenance: Status, Hash, HashKV, Alarm, Defragment, Snapshot (server stream).
-// MoveLeader answers UNIMPLEMENTED until leader transfer is built.
+// MoveLeader is wired when the member implements it, otherwise UNIMPLEMENTED.
 
-import { MaintenanceDefinition } from '@tsetcd/api';
-import type { MaintenanceServer } from '../../etcdserver/server-api';
+import { MaintenanceDefinition, type MoveLeaderRequest, type MoveLeaderResponse } from '@tsetcd/api';
+import type { MaintenanceServer, RequestContext } from '../../etcdserver/server-api';
 import type { GrpcServer } from './server';
 
-export function registerMaintenanceService(server: GrpcServer, maintenance: MaintenanceServer): void {
+export interface LeaderTransfer {
+  moveLeader?(req: MoveLeaderRequest, ctx: RequestContext): Promise<MoveLeaderResponse>;
+}
+
+export function registerMaintenanceService(server: GrpcServer, maintenance: MaintenanceServer & LeaderTransfer): void {
+  const { moveLeader } = maintenance;
   server.addService(MaintenanceDefinition, {
     status: (_req, ctx) => maintenance.status(ctx),
     hash: (_req, ctx) => maintenance.hash(ctx),
@@ -19,5 +24,6 @@ export function registerMaintenanceService(server: GrpcServer, maintenance: Main
         await call.send(chunk);
       }
     },
+    ...(moveLeader ? { moveLeader: (req: MoveLeaderRequest, ctx: RequestContext) => moveLeader.call(maintenance, req, ctx) } : {}),
   });
 }
