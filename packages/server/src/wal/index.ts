@@ -6,6 +6,7 @@ export {
   type WalOptions,
   type WalContents,
   type WalSyncMode,
+  type WalIo,
 } from './wal';
 export type { WalSnapshot } from './record';
 export {

@@ -63,7 +63,21 @@ export interface WalOptions {
    * 'dsync' the synchronous write): feed etcd's `etcd_disk_wal_fsync_duration_seconds` from it.
    */
   readonly onFsync?: (durationSeconds: number) => void;
+  /** The append path's disk calls; tests substitute a recorder to build power-loss images. */
+  readonly io?: WalIo;
 }
+
+/** The calls the append path makes on the live segment (default: pkg/fileutil). */
+export interface WalIo {
+  /** Positioned write; `durable` is true when `fd` was opened O_DSYNC (the write is synced). */
+  writeAt(fd: number, buf: Uint8Array, offset: number, length: number, position: number, durable: boolean): Promise<void>;
+  fdatasync(fd: number): Promise<void>;
+}
+
+const DEFAULT_IO: WalIo = {
+  writeAt: (fd, buf, offset, length, position) => writeAt(fd, buf, offset, length, position),
+  fdatasync,
+};
 
 export type WalSyncMode = 'dsync' | 'fdatasync';
 
@@ -100,6 +114,7 @@ export class Wal {
   private unsyncedWrites = false;
   private readonly syncMode: WalSyncMode;
   private readonly onFsync: ((durationSeconds: number) => void) | undefined;
+  private readonly io: WalIo;
   private tailOffset: number;
   private writer: RecordWriter;
   private state: HardState = EMPTY_HARD_STATE;
@@ -121,6 +136,7 @@ export class Wal {
     this.tailFd = init.tailFd;
     this.syncMode = opts.syncMode ?? 'dsync';
     this.onFsync = opts.onFsync;
+    this.io = opts.io ?? DEFAULT_IO;
     this.tailOffset = init.tailOffset;
     this.writer = new RecordWriter(init.crc);
     this.metadata = init.metadata;
@@ -425,7 +441,7 @@ export class Wal {
       const wasAppending = this.mode === 'appending';
       this.mode = 'closed';
       try {
-        if (wasAppending) await fdatasync(this.tailFd);
+        if (wasAppending) await this.io.fdatasync(this.tailFd);
       } finally {
         this.closeDsyncFd();
         fs.closeSync(this.tailFd);
@@ -471,13 +487,13 @@ export class Wal {
     try {
       if (sync && !this.unsyncedWrites && this.syncMode === 'dsync') {
         const t0 = process.hrtime.bigint();
-        await writeAt(this.dsyncFd(), w.bytes(), 0, length, this.tailOffset);
+        await this.io.writeAt(this.dsyncFd(), w.bytes(), 0, length, this.tailOffset, true);
         this.observeSync(t0);
       } else {
-        await writeAt(this.tailFd, w.bytes(), 0, length, this.tailOffset);
+        await this.io.writeAt(this.tailFd, w.bytes(), 0, length, this.tailOffset, false);
         if (sync) {
           const t0 = process.hrtime.bigint();
-          await fdatasync(this.tailFd);
+          await this.io.fdatasync(this.tailFd);
           this.observeSync(t0);
         }
       }
@@ -527,8 +543,8 @@ export class Wal {
       if (!isEmptyHardState(this.state)) w.appendState(this.state);
       const length = w.length;
       try {
-        await writeAt(spare.fd, w.bytes(), 0, length, 0);
-        await fdatasync(spare.fd);
+        await this.io.writeAt(spare.fd, w.bytes(), 0, length, 0, false);
+        await this.io.fdatasync(spare.fd);
       } catch (err) {
         w.discard();
         throw err;
