@@ -277,6 +277,39 @@ describe('optional member capabilities', () => {
   });
 });
 
+describe('unix:// client URLs', () => {
+  it('serve gRPC and HTTP/1.1 on a unix socket, removed on close', async () => {
+    const { mkdtemp, rm, stat } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(`${tmpdir()}/tsetcd-unix-`);
+    const socketPath = `${dir}/client.sock`;
+    const api = createClientApi(new TestMember() as unknown as EtcdServerApi, { maxRequestBytes: 1024, cors: ['*'] });
+    const serving = await serveClients(api, { listenClientUrls: [`unix://${socketPath}`], maxConcurrentStreams: 10, grpcKeepaliveIntervalMs: 0, grpcKeepaliveTimeoutMs: 0 });
+    const client = new grpcJs.Client(`unix://${socketPath}`, grpcJs.credentials.createInsecure());
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        client.makeUnaryRequest('/grpc.health.v1.Health/Check',
+          () => Buffer.from(HealthCheckRequest.encode(HealthCheckRequest.fromPartial({})).finish()),
+          (b: Buffer) => HealthCheckResponse.decode(b), {}, (err, r) => (err ? reject(err) : resolve(r!.status)));
+      });
+      expect(status).toBe(HealthCheckResponse_ServingStatus.SERVING);
+      const body = await new Promise<string>((resolve, reject) => {
+        http.get({ socketPath, path: '/version' }, (res) => {
+          let b = '';
+          res.on('data', (c: Buffer) => (b += c.toString()));
+          res.on('end', () => resolve(b));
+        }).on('error', reject);
+      });
+      expect(JSON.parse(body)).toEqual({ etcdserver: '3.4.23', etcdcluster: '3.4.0' });
+    } finally {
+      client.close();
+      await serving.close();
+    }
+    await expect(stat(socketPath)).rejects.toThrow();
+    await rm(dir, { recursive: true, force: true });
+  });
+});
+
 describe('--listen-metrics-urls', () => {
   it('serves /metrics and /health only', async () => {
     const api = createClientApi(new TestMember() as unknown as EtcdServerApi, { maxRequestBytes: 1024, cors: ['*'] });
