@@ -123,4 +123,32 @@ describe('Backend', () => {
     await r.close();
     expect(fs.readdirSync(dir).sort()).toEqual(['db', 'restored']); // temporary copies are removed
   });
+
+  it('replaceWith installs another backend image (a received snapshot) with its consistent index', async () => {
+    const source = Backend.open(path.join(dir, 'source'));
+    source.batchTx((tx) => {
+      tx.put('key', enc('from'), enc('source'));
+      tx.setConsistentIndex(500);
+    });
+    const target = Backend.open(path.join(dir, 'target'));
+    const dbHandleBefore = target.readTx();
+    target.batchTx((tx) => {
+      tx.put('key', enc('old'), enc('target'));
+      tx.setConsistentIndex(3);
+    });
+    await target.replaceWith(source.snapshot());
+    expect(target.consistentIndex()).toBe(500);
+    expect(dec(target.get('key', enc('from')))).toBe('source');
+    expect(target.get('key', enc('old'))).toBeUndefined();
+    expect(dec(dbHandleBefore.get('key', enc('from')))).toBe('source'); // views follow the swap
+    expect(target.hash()).toBe(source.hash());
+    target.batchTx((tx) => tx.put('key', enc('after'), enc('1')));
+    await target.close();
+    await source.close();
+    const reopened = Backend.open(path.join(dir, 'target'));
+    expect(reopened.consistentIndex()).toBe(500);
+    expect(dec(reopened.get('key', enc('after')))).toBe('1');
+    await reopened.close();
+    expect(fs.readdirSync(dir).sort()).toEqual(['source', 'target']);
+  });
 });

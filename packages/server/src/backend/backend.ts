@@ -71,6 +71,7 @@ export class Backend implements ReadTx {
   private defragmenting = false;
   private closed = false;
   private tmpSeq = 0;
+  private imageGeneration = 0;
   private readonly batch: BatchTx;
 
   private constructor(
@@ -178,6 +179,11 @@ export class Backend implements ReadTx {
   /** True while defragment() runs (writes are refused meanwhile). */
   get isDefragmenting(): boolean {
     return this.defragmenting;
+  }
+
+  /** Counts replaceWith() calls: work planned against an older image must not touch this one. */
+  get dataGeneration(): number {
+    return this.imageGeneration;
   }
 
   /** True once close() has begun. */
@@ -305,6 +311,43 @@ export class Backend implements ReadTx {
       }
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Replaces the whole environment with a received image (the bytes `snapshot()` produced on
+   * another member), e.g. when a raft snapshot is applied. The image is written and fsynced
+   * beside the environment, then swapped in. Whatever sits on top (the mvcc store, lessor, ...)
+   * must be rebuilt from the backend afterwards.
+   */
+  async replaceWith(image: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
+    if (this.batchDepth > 0) throw new Error('backend: replaceWith inside a batch');
+    if (this.defragmenting) throw new Error('backend: replaceWith during defragmentation');
+    this.defragmenting = true; // refuse writes while the image is swapped in
+    const tmp = this.tmpPath('incoming');
+    try {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      fs.mkdirSync(tmp, { recursive: true });
+      const fh = await fs.promises.open(pathModule.join(tmp, 'data.mdb'), 'w');
+      try {
+        for await (const chunk of image) await fh.write(chunk);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      const old = this.env;
+      const oldPath = this.tmpPath('old');
+      fs.renameSync(this.path, oldPath);
+      fs.renameSync(tmp, this.path);
+      [this.env, this.dbs] = Backend.openEnv(this.path, this.opts);
+      this.imageGeneration++;
+      const ci = this.get('meta', META_CONSISTENT_INDEX);
+      this.appliedIndex = ci === undefined ? 0 : Number(decodeUint64BE(ci));
+      await old.close();
+      fs.rmSync(oldPath, { recursive: true, force: true });
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      this.defragmenting = false;
     }
   }
 

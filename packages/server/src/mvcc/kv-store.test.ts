@@ -225,4 +225,25 @@ describe('KvStore', () => {
     expect(() => t.store.write(() => { throw new ErrFutureRev(); })).toThrow(ErrFutureRev);
     expect(t.backend.get('key', revToBytes({ main: 3n, sub: 0 }))).toBeUndefined();
   });
+
+  it('reload rebuilds the store from a backend image installed with replaceWith', async () => {
+    t = openTestStore();
+    const source = openTestStore();
+    try {
+      buildHistory(source.store);
+      await source.store.compact(4n).done;
+      t.store.put(b('local'), b('x'));
+      t.store.put(b('local'), b('y'));
+      void t.store.compact(2n).done;
+      await t.backend.replaceWith(source.backend.snapshot());
+      t.store.reload();
+      expect(t.store.rev()).toBe(8n);
+      expect(t.store.compactRevision()).toBe(4n);
+      expect(snapshotAt(t.store, 8n)).toEqual(snapshotAt(source.store, 8n));
+      expect(t.store.hashByRev(0n)).toEqual(source.store.hashByRev(0n));
+      expect(t.store.put(b('next'), b('1'))).toBe(9n);
+    } finally {
+      await source.cleanup();
+    }
+  });
 });

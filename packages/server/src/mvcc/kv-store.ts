@@ -85,7 +85,8 @@ export interface CompactResult {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class KvStore implements KvReader {
-  /** @internal */ readonly index = new TreeIndex();
+  /** @internal */ index = new TreeIndex();
+  private generation = 0;
   private currentRev = 1n;
   private compactMainRev = -1n;
   private leases: LeaseChecker;
@@ -208,9 +209,11 @@ export class KvStore implements KvReader {
   }
 
   private async physicalCompactInBatches(rev: bigint, keep: AvailableSet): Promise<void> {
+    const generation = this.generation;
+    const image = this.backend.dataGeneration;
     let start = revToBytes(ZERO_REVISION);
     for (;;) {
-      if (this.closed) return;
+      if (this.closed || generation !== this.generation || image !== this.backend.dataGeneration) return;
       if (this.backend.isDefragmenting) {
         await sleep(this.compactionSleepIntervalMs);
         continue;
@@ -234,6 +237,19 @@ export class KvStore implements KvReader {
     if (limit > 0 && seen.length >= limit) return Buffer.concat([seen[seen.length - 1]!, Buffer.from([0])]);
     tx.put('meta', META_FINISHED_COMPACT_REV, revToBytes({ main: rev, sub: 0 }));
     return undefined;
+  }
+
+  /**
+   * Rebuilds everything from the backend, e.g. after backend.replaceWith() installed a snapshot
+   * image. A background compaction of the old data stops; the lessor is re-attached via the
+   * lease checker's attach hook.
+   */
+  reload(): void {
+    this.generation++;
+    this.index = new TreeIndex();
+    this.currentRev = 1n;
+    this.compactMainRev = -1n;
+    this.restore();
   }
 
   /** Stops background compaction (it resumes on reopen) and waits for the current batch. */
