@@ -5,5 +5,6 @@ export { TreeIndex } from './tree-index';
 export { KeyIndex } from './key-index';
 export { bytesToRev, compareRev, isTombstoneKey, revToBytes, type Revision } from './revision';
 export { decodeKeyValue, encodeKeyValue } from './kv-codec';
+export { changesToEvents, recordToEvent, type Change } from './kv-events';
 export { EventType, NO_LEASE, type Event, type KeyValue, type LeaseChecker } from './types';
 export * from './kv-ops';
