@@ -5,7 +5,7 @@
 import { constants as http2Constants, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { EtcdError, GrpcStatus, ErrMessageTooLarge, type ServiceDefinition } from '@tsetcd/api';
 import { CallContext } from './call-context';
-import { Deframer, encodeFrame } from './framing';
+import { Deframer, FRAME_HEADER_BYTES, encodeFrame } from './framing';
 import { encodeGrpcMessage } from './grpc-message';
 import { parseGrpcTimeoutMs } from './grpc-timeout';
 import { RequestQueue } from './request-queue';
@@ -191,7 +191,8 @@ const CANCELLED = new EtcdError(GrpcStatus.CANCELLED, 'context canceled');
 /** One gRPC call: inbound framing, the handler run, the response and its trailers. */
 class GrpcCall implements StreamCall<unknown, unknown> {
   readonly ctx: CallContext;
-  readonly deframer: Deframer;
+  /** Created on the first chunk that is not exactly one whole message (rare for unary calls). */
+  private deframer: Deframer | undefined;
   timer: NodeJS.Timeout | undefined;
   trailers: Record<string, string> | undefined;
   private done = false;
@@ -206,7 +207,6 @@ class GrpcCall implements StreamCall<unknown, unknown> {
     headers: IncomingHttpHeaders,
   ) {
     this.ctx = new CallContext(headers);
-    this.deframer = new Deframer(server.maxReceiveBytes);
     if (route.stream !== undefined) {
       this.queue = new RequestQueue(STREAM_REQUEST_QUEUE_MAX, (paused) => {
         if (paused) stream.pause();
@@ -221,9 +221,21 @@ class GrpcCall implements StreamCall<unknown, unknown> {
 
   onData(chunk: Buffer): void {
     if (this.done) return;
-    this.deframer.push(chunk);
+    let deframer = this.deframer;
+    if (deframer === undefined) {
+      // Fast path: a unary request whose one message arrives in one chunk needs no buffering.
+      if (this.queue === undefined && this.unaryRequest === undefined && chunk.length >= FRAME_HEADER_BYTES && chunk[0] === 0) {
+        const length = chunk.readUInt32BE(1);
+        if (length + FRAME_HEADER_BYTES === chunk.length && length <= this.server.maxReceiveBytes) {
+          this.unaryRequest = chunk.subarray(FRAME_HEADER_BYTES);
+          return;
+        }
+      }
+      deframer = this.deframer = new Deframer(this.server.maxReceiveBytes);
+    }
+    deframer.push(chunk);
     for (;;) {
-      const next = this.deframer.next();
+      const next = deframer.next();
       if (next === undefined) return;
       if (next.kind === 'compressed') {
         this.fail(new EtcdError(GrpcStatus.UNIMPLEMENTED, 'grpc: compressed messages are not supported by this server (use identity encoding)'));
