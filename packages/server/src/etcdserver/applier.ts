@@ -6,6 +6,8 @@ import {
   AlarmRequest_AlarmAction,
   AlarmType,
   ErrCorrupt,
+  ErrMemberExist,
+  ErrMemberNotEnoughStarted,
   ErrNoSpace,
   EtcdError,
   GrpcStatus,
@@ -15,8 +17,11 @@ import {
 import type { BatchTx } from '../backend/backend';
 import type { KvStore } from '../mvcc/kv-store';
 import { decodeConfChange } from '../raft/confchange-codec';
-import { EntryType, type ConfState, type Entry, type RawNodeApi } from '../raft/types';
+import { ConfChangeError } from '../raft/confchange/changer';
+import { EntryType, type ConfChange, type ConfState, type Entry, type RawNodeApi } from '../raft/types';
 import type { AlarmStore } from './alarm-store';
+import { replayedChangeStands, validateConfChange } from './conf-change';
+import type { Membership } from './membership';
 import { assert } from './assert';
 import { applyCompaction, applyDeleteRange, applyPut, applyTxn, type CompactionResult } from './kv-requests';
 import { costPut, costTxn, type BackendQuota } from './quota';
@@ -34,6 +39,7 @@ export interface ApplierDeps {
   readonly alarms: AlarmStore;
   readonly quota: BackendQuota;
   readonly node: RawNodeApi;
+  readonly membership: Membership;
   readonly memberId: bigint;
   /** The waiter registry: is a local proposer waiting for this id? */
   isWaiting(id: bigint): boolean;
@@ -69,7 +75,9 @@ export class Applier {
     for (const e of entries) {
       if (e.type === EntryType.ConfChange) {
         const cc = decodeConfChange(e.data);
-        confState = this.deps.node.applyConfChange(cc);
+        const applied = this.applyConfChange(tx, cc, e.index <= consistentIndex);
+        confState = applied.confState;
+        if (applied.result !== undefined) results.push({ id: cc.id, result: applied.result });
         continue;
       }
       if (e.data.length === 0) {
@@ -84,6 +92,44 @@ export class Applier {
       results.push({ id, result });
     }
     return { results, raiseNoSpace, emptyEntryTerms, confState };
+  }
+
+  /** A ConfChange: validated against the membership, then applied to it and to raft (or a no-op). */
+  private applyConfChange(tx: BatchTx, cc: ConfChange, replayed: boolean): { confState: ConfState; result?: ApplyResult } {
+    const { node, membership } = this.deps;
+    const noop = (): ConfState => node.applyConfChange({ ...cc, nodeId: 0n });
+    if (replayed) {
+      // The backend already holds this change's effect (or its rejection): only raft needs it.
+      return { confState: replayedChangeStands(membership, cc) ? node.applyConfChange(cc) : noop() };
+    }
+    let effect = validateConfChange(membership, (id) => membership.isRemoved(id), cc);
+    // Bootstrap entries (id 0) add the members stored when the member was created.
+    if (effect instanceof ErrMemberExist && cc.id === 0n && membership.member(cc.nodeId) !== undefined) effect = { kind: 'none' };
+    if (effect instanceof EtcdError) return { confState: noop(), result: { error: effect } };
+    let confState: ConfState;
+    try {
+      confState = node.applyConfChange(cc);
+    } catch (err) {
+      if (err instanceof ConfChangeError) return { confState: noop(), result: { error: new ErrMemberNotEnoughStarted() } };
+      throw err;
+    }
+    switch (effect.kind) {
+      case 'add':
+        membership.put(tx, effect.member);
+        break;
+      case 'promote':
+        membership.put(tx, { ...membership.member(effect.id)!, isLearner: false });
+        break;
+      case 'remove':
+        membership.remove(tx, effect.id);
+        break;
+      case 'update':
+        membership.put(tx, { ...membership.member(effect.id)!, peerUrls: [...effect.peerUrls] });
+        break;
+      case 'none':
+        break;
+    }
+    return { confState, result: { response: membership.toProto() } };
   }
 
   private applyRequest(tx: BatchTx, req: InternalRaftRequest): ApplyResult {

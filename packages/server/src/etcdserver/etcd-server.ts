@@ -13,6 +13,9 @@ import {
   ErrStopped,
   ErrTimeout,
   ErrTooManyRequests,
+  ErrLearnerNotReady,
+  ErrMemberNotEnoughStarted,
+  ErrNotLeader,
   EtcdError,
   GrpcStatus,
   InternalRaftRequest,
@@ -26,7 +29,16 @@ import {
   type HashKVRequest,
   type HashKVResponse,
   type HashResponse,
+  type Member,
+  type MemberAddRequest,
+  type MemberAddResponse,
   type MemberListResponse,
+  type MemberPromoteRequest,
+  type MemberPromoteResponse,
+  type MemberRemoveRequest,
+  type MemberRemoveResponse,
+  type MemberUpdateRequest,
+  type MemberUpdateResponse,
   type PutRequest,
   type PutResponse,
   type RangeRequest,
@@ -45,7 +57,7 @@ import { IdGenerator } from '../pkg/idutil';
 import { Wait, WaitTime } from '../pkg/wait';
 import { RawNode } from '../raft/raw-node';
 import type { MemoryStorage } from '../raft/memory-storage';
-import { ProposalDroppedError, StateType, type ConfState, type Entry, type HardState, type RaftConfig, type Snapshot, type SoftState } from '../raft/types';
+import { ConfChangeType, ProposalDroppedError, StateType, type ConfChange, type ConfState, type Entry, type HardState, type RaftConfig, type Snapshot, type SoftState } from '../raft/types';
 import type { Snapshotter } from '../snap';
 import type { Wal } from '../wal';
 import { AlarmStore } from './alarm-store';
@@ -53,8 +65,9 @@ import { Applier, type ApplyResult } from './applier';
 import { assert } from './assert';
 import { checkDeleteRangeRequest, checkPutRequest, checkRangeRequest, checkTxnRequest, isTxnReadOnly, isTxnSerializable, rangeLocal, txnReadOnlyLocal } from './kv-requests';
 import { snapshotStream } from './maintenance';
-import { formatId } from './member-id';
-import { encodeMemberJson, type Membership } from './membership';
+import { computeMemberId, formatId } from './member-id';
+import { learnerReady, promoteContext, validatePeerUrls } from './conf-change';
+import { encodeMemberJson, type MemberRecord, type Membership } from './membership';
 import { BackendQuota, costPut, costTxn } from './quota';
 import { RaftDriver } from './raft-driver';
 import { RaftSnapshots } from './raft-snapshots';
@@ -75,6 +88,8 @@ export interface EtcdServerOptions {
   readonly requestTimeoutMs: number;
   readonly preVote: boolean;
   readonly serverVersion: string;
+  readonly initialClusterToken: string;
+  readonly strictReconfigCheck: boolean;
 }
 
 export interface ServerStats {
@@ -204,6 +219,7 @@ export class EtcdServer implements EtcdServerApi {
       alarms: this.alarms,
       quota: this.quota,
       node: this.node,
+      membership: this.membership,
       memberId: storage.memberId,
       isWaiting: (id) => this.wait.isRegistered(id),
       onAlarmChange: () => undefined,
@@ -239,8 +255,8 @@ export class EtcdServer implements EtcdServerApi {
           onReadStates: (rs) => this.readIndex.onReadStates(rs),
           apply: (snap, entries) => this.apply(snap, entries),
           send: (messages) => {
-            // Peer transport is a later issue: a single member never produces messages.
-            if (messages.length > 0) this.logger.warn({ count: messages.length }, 'dropping raft messages: no peer transport');
+            // Peer transport is a later issue: messages to an added (never started) learner are dropped.
+            if (messages.length > 0) this.logger.debug({ count: messages.length }, 'dropping raft messages: no peer transport');
           },
           onFatal: (err) => this.onFatal(err),
         },
@@ -591,6 +607,101 @@ export class EtcdServer implements EtcdServerApi {
   async memberList(_ctx: RequestContext): Promise<MemberListResponse> {
     this.checkOpen();
     return { header: this.header(0n), members: this.membership.toProto() };
+  }
+
+  async memberAdd(req: MemberAddRequest, ctx: RequestContext): Promise<MemberAddResponse> {
+    validatePeerUrls(req.peerURLs);
+    const peerUrls = [...req.peerURLs].sort();
+    const member: MemberRecord = {
+      id: computeMemberId(peerUrls, this.opts.initialClusterToken, Math.floor(Date.now() / 1000)),
+      name: '',
+      peerUrls,
+      clientUrls: [],
+      isLearner: req.isLearner,
+    };
+    if (!req.isLearner && this.opts.strictReconfigCheck && !this.readyToAddVoter()) throw new ErrMemberNotEnoughStarted();
+    const type = req.isLearner ? ConfChangeType.AddLearnerNode : ConfChangeType.AddNode;
+    const members = await this.configure({ type, nodeId: member.id, context: encodeMemberJson(member) }, ctx);
+    return {
+      header: this.header(0n),
+      member: { ID: member.id, name: '', peerURLs: [...peerUrls], clientURLs: [], isLearner: req.isLearner },
+      members,
+    };
+  }
+
+  async memberRemove(req: MemberRemoveRequest, ctx: RequestContext): Promise<MemberRemoveResponse> {
+    const m = this.membership.member(req.ID);
+    if (m !== undefined && !m.isLearner && this.opts.strictReconfigCheck && !this.readyToRemoveVoter(req.ID)) {
+      throw new ErrMemberNotEnoughStarted();
+    }
+    const members = await this.configure({ type: ConfChangeType.RemoveNode, nodeId: req.ID, context: new Uint8Array(0) }, ctx);
+    return { header: this.header(0n), members };
+  }
+
+  async memberUpdate(req: MemberUpdateRequest, ctx: RequestContext): Promise<MemberUpdateResponse> {
+    validatePeerUrls(req.peerURLs);
+    const current = this.membership.member(req.ID);
+    const update: MemberRecord = {
+      id: req.ID,
+      name: current?.name ?? '',
+      peerUrls: [...req.peerURLs].sort(),
+      clientUrls: current?.clientUrls ?? [],
+      isLearner: current?.isLearner ?? false,
+    };
+    const members = await this.configure({ type: ConfChangeType.UpdateNode, nodeId: req.ID, context: encodeMemberJson(update) }, ctx);
+    return { header: this.header(0n), members };
+  }
+
+  async memberPromote(req: MemberPromoteRequest, ctx: RequestContext): Promise<MemberPromoteResponse> {
+    const progress = this.node.status().progress;
+    if (progress === undefined) throw new ErrNotLeader();
+    const learner = progress.get(req.ID);
+    const leader = progress.get(this.identity.memberId);
+    if (learner !== undefined && leader !== undefined && !learnerReady(learner.match, leader.match)) throw new ErrLearnerNotReady();
+    const members = await this.configure({ type: ConfChangeType.AddNode, nodeId: req.ID, context: promoteContext(req.ID) }, ctx);
+    return { header: this.header(0n), members };
+  }
+
+  /** etcd's IsReadyToAddVotingMember: the started voters keep a quorum of the grown cluster. */
+  private readyToAddVoter(): boolean {
+    const voters = this.membership.all().filter((m) => !m.isLearner);
+    const started = voters.filter((m) => m.name !== '').length;
+    const after = voters.length + 1;
+    if (started === 1 && after === 2) return true;
+    return started >= Math.floor(after / 2) + 1;
+  }
+
+  /** etcd's IsReadyToRemoveVotingMember. */
+  private readyToRemoveVoter(id: bigint): boolean {
+    const rest = this.membership.all().filter((m) => !m.isLearner && m.id !== id);
+    const started = rest.filter((m) => m.name !== '').length;
+    return started >= Math.floor(rest.length / 2) + 1;
+  }
+
+  /** Proposes a ConfChange and waits for its apply (etcd's configure); returns the new member list. */
+  private async configure(change: Omit<ConfChange, 'id'>, ctx: RequestContext): Promise<Member[]> {
+    this.checkOpen();
+    if (ctx.requireLeader && this.lead === 0n) throw new ErrNoLeader();
+    const cc: ConfChange = { ...change, id: this.idGen.next() };
+    const settled = this.wait.register(cc.id);
+    const guard = this.requestGuard(ctx.signal);
+    try {
+      if (this.lead === 0n) await Promise.race([this.waitForLeader(), guard.failed]);
+      if (ctx.signal.aborted) throw new ErrRequestCancelled();
+      try {
+        this.node.proposeConfChange(cc);
+      } catch (err) {
+        if (err instanceof ProposalDroppedError) throw new EtcdError(GrpcStatus.UNKNOWN, 'raft proposal dropped');
+        throw err;
+      }
+      this.driver.notify();
+      const result = await Promise.race([settled, guard.failed]);
+      if (result.error !== undefined) throw result.error;
+      return result.response as Member[];
+    } finally {
+      guard.dispose();
+      this.wait.cancel(cc.id);
+    }
   }
 }
 

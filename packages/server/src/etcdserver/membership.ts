@@ -85,15 +85,23 @@ export function bootstrapCluster(
 
 export class Membership {
   private readonly members = new Map<bigint, MemberRecord>();
+  private readonly removed = new Set<bigint>();
 
-  constructor(readonly clusterId: bigint, members: Iterable<MemberRecord>) {
+  constructor(readonly clusterId: bigint, members: Iterable<MemberRecord>, removedIds: Iterable<bigint> = []) {
     for (const m of members) this.members.set(m.id, m);
+    for (const id of removedIds) this.removed.add(id);
   }
 
   static load(clusterId: bigint, tx: ReadTx): Membership {
     const members: MemberRecord[] = [];
     for (const { value } of tx.range('members', EMPTY)) members.push(decodeMemberJson(value));
-    return new Membership(clusterId, members);
+    const removed: bigint[] = [];
+    for (const { key } of tx.range('members_removed', EMPTY)) removed.push(BigInt(`0x${utf8Decoder.decode(key)}`));
+    return new Membership(clusterId, members, removed);
+  }
+
+  isRemoved(id: bigint): boolean {
+    return this.removed.has(id);
   }
 
   save(tx: BatchTx, clusterVersion: string): void {
@@ -103,6 +111,25 @@ export class Membership {
 
   get size(): number {
     return this.members.size;
+  }
+
+  all(): MemberRecord[] {
+    return this.ids().map((id) => this.members.get(id)!);
+  }
+
+  /** Adds or replaces a member, in memory and in the backend. */
+  put(tx: BatchTx, m: MemberRecord): void {
+    this.members.set(m.id, m);
+    tx.put('members', utf8.encode(formatId(m.id)), encodeMemberJson(m));
+  }
+
+  /** Removes a member and records its id in members_removed (etcd never reuses a removed id). */
+  remove(tx: BatchTx, id: bigint): void {
+    this.members.delete(id);
+    this.removed.add(id);
+    const key = utf8.encode(formatId(id));
+    tx.delete('members', key);
+    tx.put('members_removed', key, utf8.encode('removed'));
   }
 
   member(id: bigint): MemberRecord | undefined {

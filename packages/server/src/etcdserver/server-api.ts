@@ -14,7 +14,15 @@ import type {
   HashKVRequest,
   HashKVResponse,
   HashResponse,
+  MemberAddRequest,
+  MemberAddResponse,
   MemberListResponse,
+  MemberPromoteRequest,
+  MemberPromoteResponse,
+  MemberRemoveRequest,
+  MemberRemoveResponse,
+  MemberUpdateRequest,
+  MemberUpdateResponse,
   PutRequest,
   PutResponse,
   RangeRequest,
@@ -54,6 +62,11 @@ export interface MaintenanceServer {
 
 export interface ClusterServer {
   memberList(ctx: RequestContext): Promise<MemberListResponse>;
+  /** Membership changes (raft ConfChanges). Optional so API-side fakes need not implement them. */
+  memberAdd?(req: MemberAddRequest, ctx: RequestContext): Promise<MemberAddResponse>;
+  memberRemove?(req: MemberRemoveRequest, ctx: RequestContext): Promise<MemberRemoveResponse>;
+  memberUpdate?(req: MemberUpdateRequest, ctx: RequestContext): Promise<MemberUpdateResponse>;
+  memberPromote?(req: MemberPromoteRequest, ctx: RequestContext): Promise<MemberPromoteResponse>;
 }
 
 export interface MemberIdentity {

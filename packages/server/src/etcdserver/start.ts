@@ -34,6 +34,8 @@ export async function startEtcdServerInternal(config: ServerConfig, logger: Logg
       requestTimeoutMs: requestTimeoutMs(config.electionTimeoutMs),
       preVote: config.preVote,
       serverVersion: SERVER_VERSION,
+      initialClusterToken: config.initialClusterToken,
+      strictReconfigCheck: config.strictReconfigCheck,
     },
     storage,
     logger,
