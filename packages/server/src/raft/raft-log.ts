@@ -57,6 +57,26 @@ export class RaftLog {
     return 0;
   }
 
+  /**
+   * The largest index <= `index` whose entry has a term <= `term` (0 if none is known, e.g. it
+   * was compacted). Used on both sides of a rejected MsgApp to skip conflicting terms at once.
+   */
+  findConflictByTerm(index: number, term: number): number {
+    if (index > this.lastIndex()) return index;
+    let i = index;
+    for (; i > 0; i--) {
+      let t: number;
+      try {
+        t = this.term(i);
+      } catch (e) {
+        if (e instanceof RaftStorageError) break;
+        throw e;
+      }
+      if (t <= term) break;
+    }
+    return i;
+  }
+
   unstableEntries(): Entry[] {
     return this.unstable.entries.slice();
   }

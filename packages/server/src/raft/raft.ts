@@ -77,6 +77,8 @@ export class Raft {
   msgs: Message[] = [];
   /** Follower acks of appended entries, released once those entries are persisted (see advance). */
   pendingAcks: PendingAck[] = [];
+  /** Mutation no-term-check-on-append: the term replies are stamped with while handling a stale append. */
+  private staleReplyTerm = 0;
   /** Mutation ack-append-before-persist: an ack went out for entries not yet synced. */
   ackedBeforePersist = false;
   lead: NodeId = NONE;
@@ -160,7 +162,7 @@ export class Raft {
       assert(m.term !== 0, () => `term should be set when sending ${MessageType[t]}`);
     } else {
       assert(m.term === 0, () => `term should not be set when sending ${MessageType[t]} (was ${m.term})`);
-      if (t !== MessageType.MsgProp && t !== MessageType.MsgReadIndex) m.term = this.term;
+      if (t !== MessageType.MsgProp && t !== MessageType.MsgReadIndex) m.term = this.staleReplyTerm !== 0 ? this.staleReplyTerm : this.term;
     }
     this.msgs.push(m);
   }
@@ -267,7 +269,7 @@ export class Raft {
       return;
     }
     msg.from = this.id;
-    msg.term = this.term;
+    msg.term = this.staleReplyTerm !== 0 ? this.staleReplyTerm : this.term;
     this.pendingAcks.push({ msg, index, term: this.raftLog.zeroTermOnErrCompacted(() => this.raftLog.term(index)) });
   }
 
@@ -547,9 +549,16 @@ export class Raft {
       }
     } else if (m.term < this.term) {
       if (m.type === MessageType.MsgApp && this.has('no-term-check-on-append')) {
+        // The bug: the append is handled as if it came from the current leader, and answered in
+        // the sender's term, so the stale leader counts the ack instead of stepping down.
         this.lead = m.from;
         this.electionElapsed = 0;
-        handleAppendEntries(this, m);
+        this.staleReplyTerm = m.term;
+        try {
+          handleAppendEntries(this, m);
+        } finally {
+          this.staleReplyTerm = 0;
+        }
         return;
       }
       if ((this.checkQuorum || this.preVote) && (m.type === MessageType.MsgHeartbeat || m.type === MessageType.MsgApp)) {

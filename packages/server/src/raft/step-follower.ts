@@ -120,7 +120,11 @@ export function handleAppendEntries(r: Raft, m: Message): void {
   r.logger.debug(
     `${hex(r.id)} [logterm: ${r.raftLog.zeroTermOnErrCompacted(() => r.raftLog.term(m.index))}, index: ${m.index}] rejected MsgApp [logterm: ${m.logTerm}, index: ${m.index}] from ${hex(m.from)}`,
   );
-  r.send(newMessage({ type: MessageType.MsgAppResp, to: m.from, index: m.index, reject: true, rejectHint: r.raftLog.lastIndex() }));
+  // Hint the largest index whose term is <= the leader's term at m.index: every entry above it
+  // conflicts, so the leader can skip a whole term per round trip instead of one entry.
+  const hintIndex = r.raftLog.findConflictByTerm(Math.min(m.index, r.raftLog.lastIndex()), m.logTerm);
+  const hintTerm = r.raftLog.zeroTermOnErrCompacted(() => r.raftLog.term(hintIndex));
+  r.send(newMessage({ type: MessageType.MsgAppResp, to: m.from, index: m.index, reject: true, rejectHint: hintIndex, logTerm: hintTerm }));
 }
 
 function handleHeartbeat(r: Raft, m: Message): void {

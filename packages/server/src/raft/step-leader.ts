@@ -114,8 +114,11 @@ function leaderAppResp(r: Raft, m: Message): void {
   const pr = r.prs.progress.get(m.from)!;
   pr.recentActive = true;
   if (m.reject) {
-    r.logger.debug(`${hex(r.id)} received MsgAppResp(MsgApp was rejected, lastindex: ${m.rejectHint}) from ${hex(m.from)} for index ${m.index}`);
-    if (pr.maybeDecrTo(m.index, m.rejectHint)) {
+    r.logger.debug(`${hex(r.id)} received MsgAppResp(rejected, hint: (index ${m.rejectHint}, term ${m.logTerm})) from ${hex(m.from)} for index ${m.index}`);
+    // With the follower's (index, term) hint, skip our entries of terms the follower cannot match.
+    // A hint without a term (logTerm 0, older peers) is just the follower's last index.
+    const nextProbeIdx = m.logTerm > 0 ? r.raftLog.findConflictByTerm(m.rejectHint, m.logTerm) : m.rejectHint;
+    if (pr.maybeDecrTo(m.index, nextProbeIdx)) {
       r.logger.debug(`${hex(r.id)} decreased progress of ${hex(m.from)} to [${pr}]`);
       if (pr.state === 'replicate') pr.becomeProbe();
       r.sendAppend(m.from);
