@@ -2,7 +2,6 @@
 // appended to `msgs` (or held in `pendingAcks` until the entries they acknowledge are persisted).
 import { assert } from './assert';
 import { applySimpleChange, restoreConfState } from './confchange/changer';
-import { decodeConfChange } from './confchange-codec';
 import { hex } from './describe';
 import { payloadsSizeBytes } from './entry-size';
 import { newMessage, voteRespMsgType, type MutableMessage } from './message';
@@ -692,9 +691,5 @@ export class Raft {
     if (rd.snapshot) this.raftLog.stableSnapTo(rd.snapshot.metadata.index);
     this.releasePendingAcks();
     this.selfAck();
-  }
-
-  decodeConfChangeEntry(e: Entry): ConfChange {
-    return decodeConfChange(e.data);
   }
 }
