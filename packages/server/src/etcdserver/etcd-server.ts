@@ -152,6 +152,8 @@ export class EtcdServer implements EtcdServerApi {
   private defragInProgress: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private fatal: unknown;
+  private readonly stoppedPromise: Promise<unknown>;
+  private resolveStopped!: (err: unknown) => void;
 
   constructor(
     private readonly opts: EtcdServerOptions,
@@ -160,6 +162,9 @@ export class EtcdServer implements EtcdServerApi {
   ) {
     assert(opts.heartbeatIntervalMs > 0 && opts.electionTimeoutMs >= opts.heartbeatIntervalMs, 'raft timing is validated by config');
     this.identity = { clusterId: storage.clusterId, memberId: storage.memberId, name: opts.name };
+    this.stoppedPromise = new Promise((resolve) => {
+      this.resolveStopped = resolve;
+    });
     this.backend = storage.backend;
     this.wal = storage.wal;
     this.snapshotter = storage.snapshotter;
@@ -227,7 +232,7 @@ export class EtcdServer implements EtcdServerApi {
 
     this.readIndex = new ReadIndexBatcher({
       requestReadIndex: (ctx) => {
-        if (this.stopped) return;
+        if (this.isStopped) return;
         this.node.readIndex(ctx);
         this.driver.notify();
       },
@@ -281,23 +286,27 @@ export class EtcdServer implements EtcdServerApi {
 
   private campaignIfAlone(): void {
     const voters = this.confState.voters;
-    if (voters.length === 1 && voters[0] === this.identity.memberId && this.raftState !== StateType.Leader && !this.stopped) {
+    if (voters.length === 1 && voters[0] === this.identity.memberId && this.raftState !== StateType.Leader && !this.isStopped) {
       this.node.campaign();
       this.driver.notify();
     }
   }
 
-  private get stopped(): boolean {
+  private get isStopped(): boolean {
     return this.stopController.signal.aborted;
   }
 
   isReady(): boolean {
-    return !this.stopped && this.lead !== 0n && this.appliedNoopTerm === this.term && this.term > 0;
+    return !this.isStopped && this.lead !== 0n && this.appliedNoopTerm === this.term && this.term > 0;
   }
 
   close(): Promise<void> {
-    this.closing ??= this.doClose();
+    this.closing ??= this.doClose().finally(() => this.resolveStopped(this.fatal));
     return this.closing;
+  }
+
+  stopped(): Promise<unknown> {
+    return this.stoppedPromise;
   }
 
   private async doClose(): Promise<void> {
@@ -355,7 +364,7 @@ export class EtcdServer implements EtcdServerApi {
   /** Resolves when `cond()` holds (checked on every raft state change), rejects on abort/stop. */
   private async waitUntil(cond: () => boolean, signal: AbortSignal): Promise<void> {
     while (!cond()) {
-      if (this.stopped) throw new ErrStopped();
+      if (this.isStopped) throw new ErrStopped();
       if (signal.aborted) throw new ErrTimeout();
       await new Promise<void>((resolve) => {
         const done = (): void => {
@@ -423,7 +432,7 @@ export class EtcdServer implements EtcdServerApi {
 
   /** etcd's processInternalRaftRequestOnce. */
   private async propose(partial: Partial<InternalRaftRequest>, ctx: RequestContext): Promise<unknown> {
-    if (this.stopped) throw new ErrStopped();
+    if (this.isStopped) throw new ErrStopped();
     if (ctx.requireLeader && this.lead === 0n) throw new ErrNoLeader();
     if (this.driver.committed > this.driver.applied + MAX_GAP_BETWEEN_APPLY_AND_COMMIT_INDEX) throw new ErrTooManyRequests();
     const id = this.idGen.next();
@@ -463,8 +472,8 @@ export class EtcdServer implements EtcdServerApi {
     let onAbort: () => void = () => undefined;
     const failed = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new ErrTimeout()), this.opts.requestTimeoutMs);
-      onAbort = () => reject(this.stopped ? new ErrStopped() : new ErrRequestCancelled());
-      if (signal.aborted || this.stopped) onAbort();
+      onAbort = () => reject(this.isStopped ? new ErrStopped() : new ErrRequestCancelled());
+      if (signal.aborted || this.isStopped) onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
       this.stopController.signal.addEventListener('abort', onAbort, { once: true });
     });
@@ -541,7 +550,7 @@ export class EtcdServer implements EtcdServerApi {
   }
 
   private checkOpen(): void {
-    if (this.stopped) throw new ErrStopped();
+    if (this.isStopped) throw new ErrStopped();
   }
 
   // ---- Maintenance -----------------------------------------------------------------------------

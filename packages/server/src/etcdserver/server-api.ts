@@ -81,4 +81,9 @@ export interface EtcdServerApi extends KvServer, MaintenanceServer, ClusterServe
   /** true once the member has a leader and has applied its own no-op (for /health). */
   isReady(): boolean;
   close(): Promise<void>;
+  /**
+   * Resolves once the member has stopped: with the fatal error that stopped it (a WAL/disk failure,
+   * like etcd's Fatal: the process should exit non-zero), or undefined after close().
+   */
+  stopped?(): Promise<unknown>;
 }
