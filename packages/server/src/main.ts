@@ -3,7 +3,7 @@
 
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { createClientApi, serveClients, type ClientApi, type ClientApiExtensions } from './api/client-api';
+import { bindClients, createClientApi, type ClientApi, type ClientApiExtensions } from './api/client-api';
 import { createServerLogger } from './config/logger';
 import type { ServerConfig } from './config/server-config';
 import { startEtcdServer } from './etcdserver';
@@ -30,16 +30,24 @@ export interface RunningServer {
 
 export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createServerLogger(config);
-  await mkdir(config.dataDir, { recursive: true, mode: DATA_DIR_MODE });
-  if (config.walDir !== '') await mkdir(config.walDir, { recursive: true, mode: DATA_DIR_MODE });
   logger.info({ name: config.name, 'data-dir': config.dataDir, 'listen-client-urls': config.listenClientUrls }, 'starting tsetcd member');
 
-  const member = await startEtcdServer(config, logger);
+  // Ports first, like etcd: a taken port fails before anything touches the disk.
+  const bound = await bindClients(config, logger);
+  let member: EtcdServerApi;
+  try {
+    await mkdir(config.dataDir, { recursive: true, mode: DATA_DIR_MODE });
+    if (config.walDir !== '') await mkdir(config.walDir, { recursive: true, mode: DATA_DIR_MODE });
+    member = await startEtcdServer(config, logger);
+  } catch (err) {
+    await bound.close();
+    throw err;
+  }
   let serving;
   try {
-    const api = createClientApi(member, config, logger, options.extendApi ? { extend: options.extendApi } : {});
-    serving = await serveClients(api, config, logger);
+    serving = bound.serve(createClientApi(member, config, logger, options.extendApi ? { extend: options.extendApi } : {}));
   } catch (err) {
+    await bound.close();
     await member.close().catch((closeErr: unknown) => logger.error({ err: closeErr }, 'closing member after failed start'));
     throw err;
   }

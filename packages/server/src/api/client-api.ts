@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import type { ServerConfig } from '../config/server-config';
 import { grpcMaxReceiveBytes } from '../config/limits';
 import type { EtcdServerApi } from '../etcdserver/server-api';
-import { listenClientUrl, type ClientListener, type ClientTlsOptions } from './client-listener';
+import { bindClientUrl, type BindOptions, type BoundListener, type ClientListener, type ClientTlsOptions } from './client-listener';
 import { registerClusterService } from './grpc/cluster';
 import { registerHealthService } from './grpc/health';
 import { registerKvService } from './grpc/kv';
@@ -106,46 +106,60 @@ export interface ClientServing {
   close(): Promise<void>;
 }
 
-/** Listens on every client URL; if one fails, the ones already open are closed. */
-export async function serveClients(api: ClientApi, config: ClientListenConfig, logger: ApiLogger = silentLogger): Promise<ClientServing> {
-  const listeners: ClientListener[] = [];
-  const metricsListeners: ClientListener[] = [];
+/** Client ports bound (connections held) but not yet served; see bindClients. */
+export interface BoundClients {
+  readonly urls: readonly string[];
+  serve(api: ClientApi): ClientServing;
+  close(): Promise<void>;
+}
+
+/**
+ * Binds every client URL and --listen-metrics-urls entry before the member starts (etcd's order:
+ * a taken port fails fast, before the data dir is touched). If one bind fails, the others close.
+ */
+export async function bindClients(config: ClientListenConfig, logger: ApiLogger = silentLogger): Promise<BoundClients> {
+  const clients: BoundListener[] = [];
+  const metrics: BoundListener[] = [];
   const tls = await loadClientTls(config);
+  const options = (url: string): BindOptions => ({
+    url,
+    maxConcurrentStreams: config.maxConcurrentStreams,
+    keepaliveIntervalMs: config.grpcKeepaliveIntervalMs,
+    keepaliveTimeoutMs: config.grpcKeepaliveTimeoutMs,
+    logger,
+    ...(isSecureUrl(url) && tls !== undefined ? { tls } : {}),
+  });
   try {
     for (const url of config.listenClientUrls) {
       if (!isSecureUrl(url) && (config.certFile ?? '') !== '') {
         logger.warn({ 'client-url': url }, 'scheme is HTTP while key and cert files are present; ignoring key and cert files');
       }
-      listeners.push(await listenClientUrl({
-        url,
-        grpc: api.grpc,
-        http: api.http,
-        maxConcurrentStreams: config.maxConcurrentStreams,
-        keepaliveIntervalMs: config.grpcKeepaliveIntervalMs,
-        keepaliveTimeoutMs: config.grpcKeepaliveTimeoutMs,
-        logger,
-        ...(isSecureUrl(url) && tls !== undefined ? { tls } : {}),
-      }));
+      clients.push(await bindClientUrl(options(url)));
     }
-    for (const url of config.listenMetricsUrls ?? []) {
-      metricsListeners.push(await listenClientUrl({
-        url,
-        grpc: api.metricsGrpc,
-        http: api.metricsHttp,
-        logger,
-        ...(isSecureUrl(url) && tls !== undefined ? { tls } : {}),
-      }));
-    }
+    for (const url of config.listenMetricsUrls ?? []) metrics.push(await bindClientUrl(options(url)));
   } catch (err) {
-    await Promise.all([...listeners, ...metricsListeners].map((l) => l.close()));
+    await Promise.all([...clients, ...metrics].map((l) => l.close()));
     throw err;
   }
+  const closeAll = async (): Promise<void> => {
+    await Promise.all([...clients, ...metrics].map((l) => l.close()));
+  };
   return {
-    api,
-    listeners,
-    metricsListeners,
-    close: async () => {
-      await Promise.all([...listeners, ...metricsListeners].map((l) => l.close()));
+    urls: clients.map((l) => l.url),
+    close: closeAll,
+    serve(api: ClientApi): ClientServing {
+      return {
+        api,
+        listeners: clients.map((l) => l.serve(api.grpc, api.http)),
+        metricsListeners: metrics.map((l) => l.serve(api.metricsGrpc, api.metricsHttp)),
+        close: closeAll,
+      };
     },
   };
+}
+
+/** Binds and serves at once (tests, embedders that already have a member). */
+export async function serveClients(api: ClientApi, config: ClientListenConfig, logger: ApiLogger = silentLogger): Promise<ClientServing> {
+  const bound = await bindClients(config, logger);
+  return bound.serve(api);
 }

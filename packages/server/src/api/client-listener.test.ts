@@ -330,6 +330,22 @@ describe('--listen-metrics-urls', () => {
 });
 
 describe('client listener lifecycle', () => {
+  it('a bound port holds connections until serve() and then answers them', async () => {
+    const { bindClientUrl } = await import('./client-listener');
+    const bound = await bindClientUrl({ url: 'http://127.0.0.1:0' });
+    let answered = false;
+    const reply = get(bound.port, '/version').then((r) => {
+      answered = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(answered).toBe(false);
+    const api = createClientApi(new TestMember() as unknown as EtcdServerApi, { maxRequestBytes: 1024, cors: ['*'] });
+    const listener = bound.serve(api.grpc, api.http);
+    expect((await reply).status).toBe(200);
+    await listener.close();
+  });
+
   it('close() stops accepting and ends open HTTP/2 sessions', async () => {
     const member = new TestMember();
     const api = createClientApi(member as unknown as EtcdServerApi, { maxRequestBytes: 1024, cors: ['*'] });

@@ -11,11 +11,14 @@ import type { GrpcServer } from './grpc/server';
 import type { HttpRouter } from './http/router';
 import { silentLogger, type ApiLogger } from './grpc/types';
 
-export interface ClientListenerOptions {
-  /** `http://host:port` (port 0 picks a free one) or `unix://path`. */
-  readonly url: string;
+export interface ClientListenerOptions extends BindOptions {
   readonly grpc: GrpcServer;
   readonly http: HttpRouter;
+}
+
+export interface BindOptions {
+  /** `http://host:port` (port 0 picks a free one) or `unix://path`. */
+  readonly url: string;
   /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS (etcd: --max-concurrent-streams). */
   readonly maxConcurrentStreams?: number;
   /** Server -> client PING period; 0 disables (etcd: --grpc-keepalive-interval). */
@@ -35,6 +38,17 @@ export interface ClientTlsOptions {
   /** --client-cert-auth: require a client certificate signed by `ca`. */
   readonly clientCertAuth?: boolean;
   readonly ciphers?: string;
+}
+
+/**
+ * A bound port that holds connections (unread) until serve() gives it the handlers: the port is
+ * taken before the member starts, like etcd, and nothing is answered before the API exists.
+ */
+export interface BoundListener {
+  readonly url: string;
+  readonly port: number;
+  serve(grpc: GrpcServer, http: HttpRouter): ClientListener;
+  close(graceMs?: number): Promise<void>;
 }
 
 export interface ClientListener {
@@ -59,6 +73,11 @@ export function isHttp2Preface(head: Buffer): boolean {
 }
 
 export async function listenClientUrl(options: ClientListenerOptions): Promise<ClientListener> {
+  const bound = await bindClientUrl(options);
+  return bound.serve(options.grpc, options.http);
+}
+
+export async function bindClientUrl(options: BindOptions): Promise<BoundListener> {
   const url = new URL(options.url);
   const logger = options.logger ?? silentLogger;
   const secure = url.protocol === 'https:' || url.protocol === 'unixs:';
@@ -73,8 +92,9 @@ export async function listenClientUrl(options: ClientListenerOptions): Promise<C
     settings: { maxConcurrentStreams: Math.min(options.maxConcurrentStreams ?? MAX_HTTP2_SETTING, MAX_HTTP2_SETTING) },
     maxSessionMemory: HTTP2_SESSION_MEMORY_MB,
   });
-  const grpc = options.grpc;
-  h2.on('stream', (stream, headers) => grpc.handleStream(stream, headers));
+  let grpc: GrpcServer | undefined;
+  let router: HttpRouter | undefined;
+  h2.on('stream', (stream, headers) => (grpc as GrpcServer).handleStream(stream, headers));
   const sessions = new Set<http2.ServerHttp2Session>();
   const keepaliveIntervalMs = options.keepaliveIntervalMs ?? 0;
   const keepaliveTimeoutMs = options.keepaliveTimeoutMs ?? 0;
@@ -102,7 +122,6 @@ export async function listenClientUrl(options: ClientListenerOptions): Promise<C
   });
   h2.on('sessionError', (err) => logger.debug({ err }, 'HTTP/2 session error'));
 
-  const router = options.http;
   // HTTP/1.1 connections with a request in flight; idle ones are ended at close(). (http.Server's
   // own closeIdleConnections does not track sockets handed to it with emit('connection').)
   const busyH1 = new Set<net.Socket>();
@@ -114,7 +133,7 @@ export async function listenClientUrl(options: ClientListenerOptions): Promise<C
       busyH1.delete(socket);
       if (closingListener) socket.end();
     });
-    router.handleHttp1(req, res);
+    (router as HttpRouter).handleHttp1(req, res);
   });
   h1.on('connection', (socket: net.Socket) => {
     h1Sockets.add(socket);
@@ -123,7 +142,7 @@ export async function listenClientUrl(options: ClientListenerOptions): Promise<C
       busyH1.delete(socket);
     });
   });
-  h1.on('upgrade', (req, socket, head) => router.handleUpgrade(req, socket, head));
+  h1.on('upgrade', (req, socket, head) => (router as HttpRouter).handleUpgrade(req, socket, head));
   h1.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
     else socket.destroy();
@@ -131,10 +150,19 @@ export async function listenClientUrl(options: ClientListenerOptions): Promise<C
 
   const sockets = new Set<net.Socket>();
   const handedOver = new WeakSet<net.Socket>();
+  const held: net.Socket[] = [];
   const accept = (socket: net.Socket): void => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => {});
+    if (grpc === undefined) {
+      socket.pause();
+      held.push(socket);
+      return;
+    }
+    route(socket);
+  };
+  const route = (socket: net.Socket): void => {
     const alpn = (socket as tls.TLSSocket).alpnProtocol;
     if (alpn === 'h2' || alpn === 'http/1.1') {
       // TLS already told us the protocol; no need to look at the bytes.
@@ -182,26 +210,38 @@ export async function listenClientUrl(options: ClientListenerOptions): Promise<C
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   const boundUrl = listenPath !== undefined ? options.url : `${url.protocol}//${url.hostname}:${port}`;
   let closing: Promise<void> | undefined;
+  const close = (graceMs = DEFAULT_CLOSE_GRACE_MS): Promise<void> => {
+    closing ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      closingListener = true;
+      for (const session of sessions) sendGoaway(session);
+      for (const socket of sockets) if (!handedOver.has(socket)) socket.destroy();
+      for (const socket of h1Sockets) if (!busyH1.has(socket)) socket.end();
+      const timer = setTimeout(() => {
+        for (const socket of sockets) socket.destroy();
+      }, graceMs);
+      timer.unref();
+      await closed;
+      clearTimeout(timer);
+      if (listenPath !== undefined) await rm(listenPath, { force: true });
+    })();
+    return closing;
+  };
 
   return {
     url: boundUrl,
     port,
-    close(graceMs = DEFAULT_CLOSE_GRACE_MS): Promise<void> {
-      closing ??= (async () => {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        closingListener = true;
-        for (const session of sessions) sendGoaway(session);
-        for (const socket of sockets) if (!handedOver.has(socket)) socket.destroy();
-        for (const socket of h1Sockets) if (!busyH1.has(socket)) socket.end();
-        const timer = setTimeout(() => {
-          for (const socket of sockets) socket.destroy();
-        }, graceMs);
-        timer.unref();
-        await closed;
-        clearTimeout(timer);
-        if (listenPath !== undefined) await rm(listenPath, { force: true });
-      })();
-      return closing;
+    close,
+    serve(grpcServer: GrpcServer, httpRouter: HttpRouter): ClientListener {
+      if (grpc !== undefined) throw new Error(`${boundUrl} is already serving`);
+      grpc = grpcServer;
+      router = httpRouter;
+      for (const socket of held.splice(0)) {
+        if (socket.destroyed) continue;
+        socket.resume();
+        route(socket);
+      }
+      return { url: boundUrl, port, close };
     },
   };
 }

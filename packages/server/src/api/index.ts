@@ -1,5 +1,5 @@
-export { createClientApi, serveClients, loadClientTls, type ClientApi, type ClientApiExtensions, type ClientServing, type ClientApiConfig, type ClientListenConfig } from './client-api';
-export { listenClientUrl, isHttp2Preface, type ClientListener, type ClientListenerOptions, type ClientTlsOptions } from './client-listener';
+export { createClientApi, serveClients, bindClients, loadClientTls, type BoundClients, type ClientApi, type ClientApiExtensions, type ClientServing, type ClientApiConfig, type ClientListenConfig } from './client-api';
+export { listenClientUrl, bindClientUrl, isHttp2Preface, type BoundListener, type BindOptions, type ClientListener, type ClientListenerOptions, type ClientTlsOptions } from './client-listener';
 export { GrpcServer, toGrpcError, STREAM_REQUEST_QUEUE_MAX, type GrpcServerOptions } from './grpc/server';
 export type { UnaryHandler, StreamHandler, StreamCall, ServiceHandlers, ApiLogger, Route } from './grpc/types';
 export { silentLogger } from './grpc/types';

@@ -82,6 +82,19 @@ describe('startServer', () => {
     expect(JSON.parse((await httpGet(`${endpoint}/version`)).body)).toEqual({ etcdserver: '3.4.23', etcdcluster: '3.4.0' });
   });
 
+  it('a taken client port fails start-up before the data dir is created', async () => {
+    const port = Number(new URL(endpoint).port);
+    const otherDir = path.join(dir, 'other.tsetcd');
+    const config = defaultConfig({
+      name: 'n2',
+      dataDir: otherDir,
+      listenClientUrls: [`http://127.0.0.1:${port}`],
+      advertiseClientUrls: ['http://127.0.0.1:2379'],
+    });
+    await expect(startServer(config, { logger: pino({ level: 'silent' }) })).rejects.toThrow(/EADDRINUSE/);
+    await expect(stat(otherDir)).rejects.toThrow();
+  });
+
   it('close() stops the listener and is idempotent', async () => {
     const url = endpoint;
     client.close();
