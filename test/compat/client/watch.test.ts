@@ -1,9 +1,9 @@
 // Watch through @tsetcd/client against etcd and tsetcd alike.
 import { Client, WatchCompactedError, type WatchEvent } from '@tsetcd/client';
 import type { ServerHandle } from '../../support';
-import { TARGETS, take } from './targets';
+import { TARGETS, take, within } from './targets';
 
-jest.setTimeout(60_000);
+jest.setTimeout(30_000);
 
 function brief(events: WatchEvent[]): string[] {
   return events.map((e) => (e.kind === 'progress' ? 'progress' : `${e.kind} ${e.kv.keyString()}=${e.kv.valueString()}`));
@@ -25,7 +25,7 @@ describe.each(TARGETS)('client watch against %s', (_name, start) => {
 
   test('a key watcher sees puts and deletes in order, with revisions', async () => {
     const watcher = client.watch('w/k');
-    const createdAt = await watcher.created;
+    const createdAt = await within(watcher.created, 10_000, 'watch create');
     const p1 = await client.put('w/k', '1');
     await client.put('w/other', 'x');
     await client.put('w/k', '2');
@@ -40,7 +40,7 @@ describe.each(TARGETS)('client watch against %s', (_name, start) => {
   test('prefix watch with prevKv and a put filter; many watchers share the stream', async () => {
     const deletes = client.watch('wp/', { prefix: true, prevKv: true, filters: ['put'] });
     const all = client.watch('wp/', { prefix: true });
-    await Promise.all([deletes.created, all.created]);
+    await within(Promise.all([deletes.created, all.created]), 10_000, 'watch create');
     await client.put('wp/a', 'A');
     await client.put('wp/b', 'B');
     await client.delete({ key: 'wp/', prefix: true });
@@ -67,7 +67,7 @@ describe.each(TARGETS)('client watch against %s', (_name, start) => {
   test('an abort signal ends the iteration', async () => {
     const controller = new AbortController();
     const watcher = client.watch('ws/k', { signal: controller.signal });
-    await watcher.created;
+    await within(watcher.created, 10_000, 'watch create');
     await client.put('ws/k', 'v');
     const [first] = await take(watcher, 1);
     expect(first?.kind).toBe('put');
@@ -91,7 +91,7 @@ describe.each(TARGETS)('client watch against %s', (_name, start) => {
 
   test('progress notifications arrive as their own event kind', async () => {
     const watcher = client.watch('wpn/k');
-    await watcher.created;
+    await within(watcher.created, 10_000, 'watch create');
     const head = (await client.put('wpn/unrelated', 'x')).header.revision;
     client.requestWatchProgress();
     const [progress] = await take(watcher, 1);
@@ -102,7 +102,7 @@ describe.each(TARGETS)('client watch against %s', (_name, start) => {
   test('a namespaced watcher sees keys without the prefix', async () => {
     const ns = client.namespace('/ns/');
     const watcher = ns.watch('', { prefix: true });
-    await watcher.created;
+    await within(watcher.created, 10_000, 'watch create');
     await client.put('/nsx', 'outside');
     await client.put('/ns/inner', 'v');
     const [ev] = await take(watcher, 1);
