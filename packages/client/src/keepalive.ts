@@ -133,7 +133,7 @@ export class KeepAliveHub {
     handle.timer.unref?.();
   }
 
-  #wake(handle: KeepAlive): void {
+  #wake(handle: KeepAlive, sendNow = false): void {
     handle.timer = undefined;
     if (handle.lostError) return;
     const now = handle.clock();
@@ -141,7 +141,8 @@ export class KeepAliveHub {
       handle.markLost(new LeaseLostError(handle.leaseId, 'deadline'));
       return;
     }
-    if (now >= handle.schedule.nextSendMs) {
+    if (sendNow || now >= handle.schedule.nextSendMs) {
+      // without a stream the send is retried later (a reconnect sends at once)
       if (this.#stream) {
         this.#stream.write(LeaseKeepAliveRequest.fromPartial({ ID: handle.leaseId }));
         handle.inflightSentMs.push(now);
@@ -195,7 +196,7 @@ export class KeepAliveHub {
       for (const set of this.#handles.values()) {
         for (const handle of set) {
           handle.inflightSentMs.length = 0;
-          this.#wake(handle);
+          this.#wake(handle, true);
         }
       }
     } catch {
