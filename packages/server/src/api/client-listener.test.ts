@@ -47,6 +47,9 @@ class TestMember implements Partial<EtcdServerApi> {
   async status(): Promise<StatusResponse> {
     return StatusResponse.fromPartial({ header: { memberId: MEMBER_ID, revision: 9n }, leader: MEMBER_ID, dbSize: 4096n, dbSizeInUse: 2048n, version: '3.4.23' });
   }
+  stats(): { appliedIndex: number; committedIndex: number } {
+    return { appliedIndex: 11, committedIndex: 12 };
+  }
   async memberList(): Promise<MemberListResponse> {
     return MemberListResponse.fromPartial({ members: [{ ID: MEMBER_ID, name: 'test', peerURLs: ['http://127.0.0.1:2380'], clientURLs: ['http://127.0.0.1:2379'] }] });
   }
@@ -194,6 +197,8 @@ describe('client listener: gRPC and HTTP/1.1 on one port', () => {
     expect(r.body).toContain('etcd_server_version{server_version="3.4.23"} 1');
     expect(r.body).toContain(`etcd_server_id{server_id="${MEMBER_ID.toString(16)}"} 1`);
     expect(r.body).toContain('etcd_mvcc_db_total_size_in_bytes 4096');
+    expect(r.body).toContain('etcd_server_proposals_committed_total 12');
+    expect(r.body).toContain('etcd_server_proposals_applied_total 11');
     expect(r.body).toMatch(/grpc_server_handled_total\{grpc_type="unary",grpc_service="etcdserverpb.KV",grpc_method="Range",grpc_code="OK"\} [1-9]/);
     expect(r.body).toMatch(/grpc_server_started_total\{grpc_type="unary",grpc_service="etcdserverpb.KV",grpc_method="Range"\} [1-9]/);
   });

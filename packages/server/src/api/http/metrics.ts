@@ -17,7 +17,12 @@ export interface ServerMetrics extends HealthCounters {
   readonly handler: HttpHandler;
 }
 
-export function createServerMetrics(member: Pick<EtcdServerApi, 'status' | 'identity'>, grpc: GrpcServer): ServerMetrics {
+/** Counters a member may expose (EtcdServer.stats()); read at scrape time when present. */
+export interface MemberStatsSource {
+  stats?(): { readonly appliedIndex: number; readonly committedIndex: number };
+}
+
+export function createServerMetrics(member: Pick<EtcdServerApi, 'status' | 'identity'> & MemberStatsSource, grpc: GrpcServer): ServerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
@@ -33,6 +38,8 @@ export function createServerMetrics(member: Pick<EtcdServerApi, 'status' | 'iden
   const dbSize = new Gauge({ name: 'etcd_mvcc_db_total_size_in_bytes', help: 'Total size of the underlying database physically allocated in bytes.', registers: [registry] });
   const dbSizeInUse = new Gauge({ name: 'etcd_mvcc_db_total_size_in_use_in_bytes', help: 'Total size of the underlying database logically in use in bytes.', registers: [registry] });
   const currentRevision = new Gauge({ name: 'etcd_debugging_mvcc_current_revision', help: 'The current revision of store.', registers: [registry] });
+  const proposalsCommitted = new Gauge({ name: 'etcd_server_proposals_committed_total', help: 'The total number of consensus proposals committed.', registers: [registry] });
+  const proposalsApplied = new Gauge({ name: 'etcd_server_proposals_applied_total', help: 'The total number of consensus proposals applied.', registers: [registry] });
   const healthSuccess = new Counter({ name: 'etcd_server_health_success', help: 'The total number of successful health checks', registers: [registry] });
   const healthFailures = new Counter({ name: 'etcd_server_health_failures', help: 'The total number of failed health checks', registers: [registry] });
 
@@ -52,6 +59,11 @@ export function createServerMetrics(member: Pick<EtcdServerApi, 'status' | 'iden
   };
 
   const refreshMember = async (): Promise<void> => {
+    if (typeof member.stats === 'function') {
+      const stats = member.stats();
+      proposalsCommitted.set(stats.committedIndex);
+      proposalsApplied.set(stats.appliedIndex);
+    }
     try {
       const status = await member.status({ signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
       hasLeader.set(status.leader !== 0n ? 1 : 0);
