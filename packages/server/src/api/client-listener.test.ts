@@ -334,6 +334,25 @@ describe('--listen-metrics-urls', () => {
   });
 });
 
+describe('keepalive', () => {
+  it('pings clients every --grpc-keepalive-interval', async () => {
+    const api = createClientApi(new TestMember() as unknown as EtcdServerApi, { maxRequestBytes: 1024, cors: ['*'] });
+    const serving = await serveClients(api, { listenClientUrls: ['http://127.0.0.1:0'], maxConcurrentStreams: 10, grpcKeepaliveIntervalMs: 40, grpcKeepaliveTimeoutMs: 1000 });
+    const session = http2.connect(`http://127.0.0.1:${serving.listeners[0]!.port}`);
+    session.on('error', () => {});
+    let pings = 0;
+    session.on('ping', () => pings++);
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      expect(pings).toBeGreaterThanOrEqual(2);
+      expect(session.destroyed).toBe(false);
+    } finally {
+      session.destroy();
+      await serving.close();
+    }
+  });
+});
+
 describe('client listener lifecycle', () => {
   it('a bound port holds connections until serve() and then answers them', async () => {
     const { bindClientUrl } = await import('./client-listener');
