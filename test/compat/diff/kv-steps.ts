@@ -130,4 +130,20 @@ const deleteSteps: Step[] = [
   step('delete on an empty store', del('\x00', { end: '\x00', prevKv: true })),
 ];
 
-export const kvSteps: readonly Step[] = [...putSteps, ...seedSteps, ...rangeSteps, ...deleteSteps];
+// Keys compare as bytes, not as JS (UTF-16) strings: U+FF5E is EF BD 9E in UTF-8 and sorts
+// before U+1F600 (F0 9F 98 80), although its UTF-16 unit 0xFF5E is above the surrogate 0xD83D.
+const FULLWIDTH_TILDE = '\xef\xbd\x9e';
+const GRINNING_FACE = '\xf0\x9f\x98\x80';
+const byteOrderSteps: Step[] = [
+  step('put u/<U+1F600>', put(`u/${GRINNING_FACE}`, FULLWIDTH_TILDE)),
+  step('put u/<U+FF5E>', put(`u/${FULLWIDTH_TILDE}`, GRINNING_FACE)),
+  step('put u/<7F>', put('u/\x7f', '\x7f')),
+  step('put u/é <C3 A9>', put('u/\xc3\xa9', '\xc3\xa9')),
+  step('prefix u/ in key order', range('u/', { end: prefixEnd('u/') })),
+  step('prefix u/ DESCEND by key', range('u/', { end: prefixEnd('u/'), sortOrder: SortOrder.DESCEND })),
+  step('prefix u/ ASCEND by value', range('u/', { end: prefixEnd('u/'), sortOrder: SortOrder.ASCEND, sortTarget: SortTarget.VALUE })),
+  step('range [u/<C3>, u/<F0>)', range('u/\xc3', { end: 'u/\xf0' })),
+  step('delete [u/<EF>, end) with prev_kv', del('u/\xef', { end: '\x00', prevKv: true })),
+];
+
+export const kvSteps: readonly Step[] = [...putSteps, ...seedSteps, ...rangeSteps, ...deleteSteps, ...byteOrderSteps];
