@@ -44,6 +44,8 @@ export interface ApplierDeps {
   /** The waiter registry: is a local proposer waiting for this id? */
   isWaiting(id: bigint): boolean;
   onAlarmChange(): void;
+  /** More request kinds (the lessor's LeaseGrant/Revoke/Checkpoint): undefined when not theirs. */
+  readonly applyExtra?: (tx: BatchTx, req: InternalRaftRequest) => ApplyResult | undefined;
 }
 
 export interface AppliedEntry {
@@ -168,6 +170,8 @@ export class Applier {
       const r: CompactionResult = applyCompaction(kv, req.compaction);
       return { response: r.response, physical: r.physical };
     }
+    const extra = this.deps.applyExtra?.(tx, req);
+    if (extra !== undefined) return extra;
     return { error: new EtcdError(GrpcStatus.UNIMPLEMENTED, 'etcdserver: request type not supported by this member yet') };
   }
 

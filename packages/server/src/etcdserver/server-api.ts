@@ -14,6 +14,13 @@ import type {
   HashKVRequest,
   HashKVResponse,
   HashResponse,
+  LeaseGrantRequest,
+  LeaseGrantResponse,
+  LeaseLeasesResponse,
+  LeaseRevokeRequest,
+  LeaseRevokeResponse,
+  LeaseTimeToLiveRequest,
+  LeaseTimeToLiveResponse,
   MemberAddRequest,
   MemberAddResponse,
   MemberListResponse,
@@ -32,6 +39,7 @@ import type {
   TxnRequest,
   TxnResponse,
 } from '@tsetcd/api';
+import type { WatchServer } from './watch-server';
 
 export interface RequestContext {
   /** Aborted when the client cancels the call or the connection closes. */
@@ -69,6 +77,19 @@ export interface ClusterServer {
   memberPromote?(req: MemberPromoteRequest, ctx: RequestContext): Promise<MemberPromoteResponse>;
 }
 
+/** etcdserverpb.Lease as the member serves it (etcdserver/lease-server.ts). */
+export interface LeaseServer {
+  leaseGrant(req: LeaseGrantRequest, ctx: RequestContext): Promise<LeaseGrantResponse>;
+  leaseRevoke(req: LeaseRevokeRequest, ctx: RequestContext): Promise<LeaseRevokeResponse>;
+  /** KeepAlive: the lease's TTL after renewing; throws ErrLeaseNotFound for a missing/expired lease. */
+  leaseRenew(id: bigint, ctx: RequestContext): Promise<bigint>;
+  /** Throws ErrLeaseNotFound for an unknown lease. */
+  leaseTimeToLive(req: LeaseTimeToLiveRequest, ctx: RequestContext): Promise<LeaseTimeToLiveResponse>;
+  leaseLeases(ctx: RequestContext): Promise<LeaseLeasesResponse>;
+  /** Resolves after the next applied entry, or when `signal` aborts (waiters re-check the store). */
+  nextApply?(signal: AbortSignal): Promise<void>;
+}
+
 export interface MemberIdentity {
   readonly clusterId: bigint;
   readonly memberId: bigint;
@@ -78,6 +99,8 @@ export interface MemberIdentity {
 /** A running member as the API layer sees it. */
 export interface EtcdServerApi extends KvServer, MaintenanceServer, ClusterServer {
   readonly identity: MemberIdentity;
+  /** The Watch service's side of the member (absent in API-only fakes: Watch answers UNIMPLEMENTED). */
+  readonly watchServer?: WatchServer;
   /** true once the member has a leader and has applied its own no-op (for /health). */
   isReady(): boolean;
   close(): Promise<void>;

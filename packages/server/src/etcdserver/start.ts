@@ -36,6 +36,7 @@ export async function startEtcdServerInternal(config: ServerConfig, logger: Logg
       serverVersion: SERVER_VERSION,
       initialClusterToken: config.initialClusterToken,
       strictReconfigCheck: config.strictReconfigCheck,
+      watchProgressNotifyIntervalMs: config.experimentalWatchProgressNotifyIntervalMs,
     },
     storage,
     logger,
