@@ -13,6 +13,9 @@ import {
   ErrStopped,
   ErrTimeout,
   ErrTooManyRequests,
+  ErrLearnerNotReady,
+  ErrMemberNotEnoughStarted,
+  ErrNotLeader,
   EtcdError,
   GrpcStatus,
   InternalRaftRequest,
@@ -55,7 +58,7 @@ import { IdGenerator } from '../pkg/idutil';
 import { Wait, WaitTime } from '../pkg/wait';
 import { RawNode } from '../raft/raw-node';
 import type { MemoryStorage } from '../raft/memory-storage';
-import { ProposalDroppedError, StateType, type ConfChange, type ConfState, type Entry, type HardState, type RaftConfig, type Snapshot, type SoftState } from '../raft/types';
+import { ConfChangeType, ProposalDroppedError, StateType, type ConfChange, type ConfState, type Entry, type HardState, type RaftConfig, type Snapshot, type SoftState } from '../raft/types';
 import type { Snapshotter } from '../snap';
 import type { Wal } from '../wal';
 import { AlarmStore } from './alarm-store';
@@ -63,14 +66,9 @@ import { Applier, type ApplyResult } from './applier';
 import { assert } from './assert';
 import { checkDeleteRangeRequest, checkPutRequest, checkRangeRequest, checkTxnRequest, isTxnReadOnly, isTxnSerializable, rangeLocal, txnReadOnlyLocal } from './kv-requests';
 import { snapshotStream } from './maintenance';
-import { Lessor } from '../lease/lessor';
-import { minLeaseTtlSeconds } from '../config/limits';
-import { applyLeaseRequest } from './lease-apply';
-import { LeaseFrontend } from './lease-server';
-import type { LeaseGrantRequest, LeaseGrantResponse, LeaseLeasesResponse, LeaseRevokeRequest, LeaseRevokeResponse, LeaseTimeToLiveRequest, LeaseTimeToLiveResponse } from '@tsetcd/api';
-import { formatId } from './member-id';
-import { encodeMemberJson, type Membership } from './membership';
-import { MembershipChanges } from './membership-changes';
+import { computeMemberId, formatId } from './member-id';
+import { learnerReady, promoteContext, validatePeerUrls } from './conf-change';
+import { encodeMemberJson, type MemberRecord, type Membership } from './membership';
 import { BackendQuota, costPut, costTxn } from './quota';
 import { RaftDriver } from './raft-driver';
 import { RaftSnapshots } from './raft-snapshots';
@@ -139,8 +137,6 @@ export class EtcdServer implements EtcdServerApi {
   private readonly driver: RaftDriver;
   readonly kv: KvStore;
   readonly watchServer: WatchServer;
-  readonly lessor: Lessor;
-  private readonly leases: LeaseFrontend;
   private readonly applier: Applier;
   private readonly alarms: AlarmStore;
   private readonly quota: BackendQuota;
@@ -157,7 +153,6 @@ export class EtcdServer implements EtcdServerApi {
   private stateWaiters: (() => void)[] = [];
   private confState: ConfState;
   private readonly snapshots: RaftSnapshots;
-  private readonly membershipChanges: MembershipChanges;
   private defragInProgress: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private fatal: unknown;
@@ -189,20 +184,6 @@ export class EtcdServer implements EtcdServerApi {
       maxRequestBytes: opts.maxRequestBytes,
       ...(opts.watchProgressNotifyIntervalMs !== undefined ? { progressNotifyIntervalMs: opts.watchProgressNotifyIntervalMs } : {}),
     });
-    this.lessor = new Lessor(this.backend, this.kv, { minTtlSeconds: minLeaseTtlSeconds(opts.electionTimeoutMs) });
-    this.leases = new LeaseFrontend(
-      this.lessor,
-      {
-        propose: (partial, ctx) => this.propose(partial, ctx),
-        header: (revision) => this.header(revision),
-        isReadyLeader: () => this.isReady() && this.raftState === StateType.Leader,
-        waitReady: (ctx) => this.waitUntil(() => this.isReady(), AbortSignal.any([ctx.signal, AbortSignal.timeout(opts.requestTimeoutMs)])),
-        waitApplied: () => this.appliedWait.wait(this.driver.committed),
-        nextId: () => this.idGen.next(),
-        stopSignal: this.stopController.signal,
-      },
-      logger,
-    );
     this.alarms = new AlarmStore(this.backend.readTx());
     this.quota = new BackendQuota(opts.quotaBackendBytes, () => this.backend.size);
     this.confState = storage.snapshot?.metadata.confState ?? { voters: [], learners: [] };
@@ -259,7 +240,6 @@ export class EtcdServer implements EtcdServerApi {
       memberId: storage.memberId,
       isWaiting: (id) => this.wait.isRegistered(id),
       onAlarmChange: () => undefined,
-      applyExtra: (tx, req) => applyLeaseRequest(this.lessor, this.kv, tx, req),
     });
 
     this.readIndex = new ReadIndexBatcher({
@@ -301,22 +281,12 @@ export class EtcdServer implements EtcdServerApi {
       },
       { applied: startApplied, committed: storage.hardState.commit, persisted: this.raftStorage.lastIndex() },
     );
-    this.membershipChanges = new MembershipChanges({
-      membership: this.membership,
-      node: this.node,
-      selfId: storage.memberId,
-      clusterToken: opts.initialClusterToken,
-      strictReconfigCheck: opts.strictReconfigCheck,
-      header: () => this.header(0n),
-      configure: (change, ctx) => this.configure(change, ctx),
-    });
   }
 
   // ---- lifecycle -------------------------------------------------------------------------------
 
   start(): void {
     this.driver.start();
-    this.leases.start();
     // A single voter need not wait an election timeout to lead (etcd fast-forwards its ticks).
     this.driver.notify();
     this.campaignIfAlone();
@@ -354,7 +324,6 @@ export class EtcdServer implements EtcdServerApi {
   private async doClose(): Promise<void> {
     this.stopController.abort();
     this.watchServer.close();
-    this.leases.stop();
     this.notifyStateWaiters();
     const stopped = new ErrStopped();
     this.readIndex.close(stopped);
@@ -388,10 +357,6 @@ export class EtcdServer implements EtcdServerApi {
     if (ss.lead !== this.lead) this.logger.info({ leader: formatId(ss.lead), term: this.term }, 'leader changed');
     this.lead = ss.lead;
     this.raftState = ss.raftState;
-    // Only the leader expires leases (etcd promotes its lessor with an election timeout of grace).
-    if (ss.raftState === StateType.Leader) {
-      if (!this.lessor.isPrimary) this.lessor.promote(this.opts.electionTimeoutMs);
-    } else if (this.lessor.isPrimary) this.lessor.demote();
     // A role change comes with a new term that the HardState of this Ready persists next; readiness
     // must already wait for the new term's no-op.
     this.term = Math.max(this.term, this.node.raft.term);
@@ -601,44 +566,6 @@ export class EtcdServer implements EtcdServerApi {
     if (this.isStopped) throw new ErrStopped();
   }
 
-  // ---- Lease (lease-server.ts) -----------------------------------------------------------------
-
-  leaseGrant(req: LeaseGrantRequest, ctx: RequestContext): Promise<LeaseGrantResponse> {
-    return this.leases.leaseGrant(req, ctx);
-  }
-
-  leaseRevoke(req: LeaseRevokeRequest, ctx: RequestContext): Promise<LeaseRevokeResponse> {
-    return this.leases.leaseRevoke(req, ctx);
-  }
-
-  leaseRenew(id: bigint, ctx: RequestContext): Promise<bigint> {
-    return this.leases.leaseRenew(id, ctx);
-  }
-
-  leaseTimeToLive(req: LeaseTimeToLiveRequest, ctx: RequestContext): Promise<LeaseTimeToLiveResponse> {
-    return this.leases.leaseTimeToLive(req, ctx);
-  }
-
-  leaseLeases(ctx: RequestContext): Promise<LeaseLeasesResponse> {
-    return this.leases.leaseLeases(ctx);
-  }
-
-  /** Resolves after the next applied entry (or at once if aborted): lets waiters re-check the store. */
-  nextApply(signal: AbortSignal): Promise<void> {
-    const next = this.appliedWait.wait(this.appliedWait.lastTriggered + 1);
-    if (signal.aborted) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        signal.removeEventListener('abort', done);
-        this.stopController.signal.removeEventListener('abort', done);
-        resolve();
-      };
-      signal.addEventListener('abort', done, { once: true });
-      this.stopController.signal.addEventListener('abort', done, { once: true });
-      void next.then(done);
-    });
-  }
-
   // ---- Maintenance -----------------------------------------------------------------------------
 
   async status(_ctx: RequestContext): Promise<StatusResponse> {
@@ -704,20 +631,73 @@ export class EtcdServer implements EtcdServerApi {
     return { header: this.header(0n), members: this.membership.toProto() };
   }
 
-  memberAdd(req: MemberAddRequest, ctx: RequestContext): Promise<MemberAddResponse> {
-    return this.membershipChanges.add(req, ctx);
+  async memberAdd(req: MemberAddRequest, ctx: RequestContext): Promise<MemberAddResponse> {
+    validatePeerUrls(req.peerURLs);
+    const peerUrls = [...req.peerURLs].sort();
+    const member: MemberRecord = {
+      id: computeMemberId(peerUrls, this.opts.initialClusterToken, Math.floor(Date.now() / 1000)),
+      name: '',
+      peerUrls,
+      clientUrls: [],
+      isLearner: req.isLearner,
+    };
+    if (!req.isLearner && this.opts.strictReconfigCheck && !this.readyToAddVoter()) throw new ErrMemberNotEnoughStarted();
+    const type = req.isLearner ? ConfChangeType.AddLearnerNode : ConfChangeType.AddNode;
+    const members = await this.configure({ type, nodeId: member.id, context: encodeMemberJson(member) }, ctx);
+    return {
+      header: this.header(0n),
+      member: { ID: member.id, name: '', peerURLs: [...peerUrls], clientURLs: [], isLearner: req.isLearner },
+      members,
+    };
   }
 
-  memberRemove(req: MemberRemoveRequest, ctx: RequestContext): Promise<MemberRemoveResponse> {
-    return this.membershipChanges.remove(req, ctx);
+  async memberRemove(req: MemberRemoveRequest, ctx: RequestContext): Promise<MemberRemoveResponse> {
+    const m = this.membership.member(req.ID);
+    if (m !== undefined && !m.isLearner && this.opts.strictReconfigCheck && !this.readyToRemoveVoter(req.ID)) {
+      throw new ErrMemberNotEnoughStarted();
+    }
+    const members = await this.configure({ type: ConfChangeType.RemoveNode, nodeId: req.ID, context: new Uint8Array(0) }, ctx);
+    return { header: this.header(0n), members };
   }
 
-  memberUpdate(req: MemberUpdateRequest, ctx: RequestContext): Promise<MemberUpdateResponse> {
-    return this.membershipChanges.update(req, ctx);
+  async memberUpdate(req: MemberUpdateRequest, ctx: RequestContext): Promise<MemberUpdateResponse> {
+    validatePeerUrls(req.peerURLs);
+    const current = this.membership.member(req.ID);
+    const update: MemberRecord = {
+      id: req.ID,
+      name: current?.name ?? '',
+      peerUrls: [...req.peerURLs].sort(),
+      clientUrls: current?.clientUrls ?? [],
+      isLearner: current?.isLearner ?? false,
+    };
+    const members = await this.configure({ type: ConfChangeType.UpdateNode, nodeId: req.ID, context: encodeMemberJson(update) }, ctx);
+    return { header: this.header(0n), members };
   }
 
-  memberPromote(req: MemberPromoteRequest, ctx: RequestContext): Promise<MemberPromoteResponse> {
-    return this.membershipChanges.promote(req, ctx);
+  async memberPromote(req: MemberPromoteRequest, ctx: RequestContext): Promise<MemberPromoteResponse> {
+    const progress = this.node.status().progress;
+    if (progress === undefined) throw new ErrNotLeader();
+    const learner = progress.get(req.ID);
+    const leader = progress.get(this.identity.memberId);
+    if (learner !== undefined && leader !== undefined && !learnerReady(learner.match, leader.match)) throw new ErrLearnerNotReady();
+    const members = await this.configure({ type: ConfChangeType.AddNode, nodeId: req.ID, context: promoteContext(req.ID) }, ctx);
+    return { header: this.header(0n), members };
+  }
+
+  /** etcd's IsReadyToAddVotingMember: the started voters keep a quorum of the grown cluster. */
+  private readyToAddVoter(): boolean {
+    const voters = this.membership.all().filter((m) => !m.isLearner);
+    const started = voters.filter((m) => m.name !== '').length;
+    const after = voters.length + 1;
+    if (started === 1 && after === 2) return true;
+    return started >= Math.floor(after / 2) + 1;
+  }
+
+  /** etcd's IsReadyToRemoveVotingMember. */
+  private readyToRemoveVoter(id: bigint): boolean {
+    const rest = this.membership.all().filter((m) => !m.isLearner && m.id !== id);
+    const started = rest.filter((m) => m.name !== '').length;
+    return started >= Math.floor(rest.length / 2) + 1;
   }
 
   /** Proposes a ConfChange and waits for its apply (etcd's configure); returns the new member list. */

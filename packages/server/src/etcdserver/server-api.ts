@@ -16,6 +16,7 @@ import type {
   HashResponse,
   LeaseGrantRequest,
   LeaseGrantResponse,
+  LeaseKeepAliveResponse,
   LeaseLeasesResponse,
   LeaseRevokeRequest,
   LeaseRevokeResponse,
@@ -81,9 +82,9 @@ export interface ClusterServer {
 export interface LeaseServer {
   leaseGrant(req: LeaseGrantRequest, ctx: RequestContext): Promise<LeaseGrantResponse>;
   leaseRevoke(req: LeaseRevokeRequest, ctx: RequestContext): Promise<LeaseRevokeResponse>;
-  /** KeepAlive: the lease's TTL after renewing; throws ErrLeaseNotFound for a missing/expired lease. */
-  leaseRenew(id: bigint, ctx: RequestContext): Promise<bigint>;
-  /** Throws ErrLeaseNotFound for an unknown lease. */
+  /** One KeepAlive: renews and answers the TTL, or TTL 0 for a missing/expired lease (like etcd's v3rpc). */
+  leaseKeepAlive(id: bigint, ctx: RequestContext): Promise<LeaseKeepAliveResponse>;
+  /** An unknown lease answers TTL -1 (like etcd's v3rpc). */
   leaseTimeToLive(req: LeaseTimeToLiveRequest, ctx: RequestContext): Promise<LeaseTimeToLiveResponse>;
   leaseLeases(ctx: RequestContext): Promise<LeaseLeasesResponse>;
   /** Resolves after the next applied entry, or when `signal` aborts (waiters re-check the store). */
