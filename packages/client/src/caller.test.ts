@@ -183,6 +183,20 @@ describe('Client unary calls (fake server)', () => {
     await expect(c.put('k', 'v', { timeoutMs: 600 })).rejects.toBeInstanceOf(NoEndpointError);
   });
 
+  test('a call pinned to an endpoint goes there, and fails there without failover', async () => {
+    const other = await startFake();
+    try {
+      const c = client({ endpoints: [fake.endpoint] });
+      await c.get('k', { endpoint: other.endpoint });
+      expect(other.ranges).toHaveLength(1);
+      expect(fake.ranges).toHaveLength(0);
+      await expect(c.get('k', { endpoint: await deadEndpoint(), timeoutMs: 500 })).rejects.toBeInstanceOf(NoEndpointError);
+      expect(c.currentEndpoint).toBe(fake.endpoint);
+    } finally {
+      other.server.forceShutdown();
+    }
+  });
+
   test('close() rejects later calls and emits closed; await using disposes', async () => {
     const c = client({ endpoints: [fake.endpoint] });
     const closed = jest.fn();

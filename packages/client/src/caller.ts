@@ -10,6 +10,11 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Whole-call budget including retries; the client's callTimeoutMs when omitted. */
   timeoutMs?: number;
+  /**
+   * Send to exactly this endpoint (e.g. per-member status or defragment), without failover.
+   * It need not be one of the client's endpoints.
+   */
+  endpoint?: string;
 }
 
 /** Pause between attempts after a retryable failure. */
@@ -117,7 +122,10 @@ export class Caller {
       let failure: ServiceError | NoEndpointError;
       let endpoint: string | undefined;
       try {
-        const connection = await this.transport.connect(deadlineMs, signal);
+        const connection =
+          options.endpoint === undefined
+            ? await this.transport.connect(deadlineMs, signal)
+            : await this.transport.connectTo(options.endpoint, deadlineMs, signal);
         endpoint = connection.endpoint;
         const metadata = withAuth ? await this.metadata() : new Metadata();
         return await this.#send(connection.client, method, path, request, metadata, deadlineMs, signal);
@@ -142,7 +150,7 @@ export class Caller {
           continue;
         }
         if ((failure.code as number) === GrpcStatus.DEADLINE_EXCEEDED && Date.now() >= deadlineMs) throw new CallAbortedError('timeout');
-        if (endpoint !== undefined && shouldRotateEndpoint(failure)) this.transport.rotateFrom(endpoint);
+        if (endpoint !== undefined && options.endpoint === undefined && shouldRotateEndpoint(failure)) this.transport.rotateFrom(endpoint);
         if (!isSafeToRetry(kind, failure)) throw typed;
       }
       if (Date.now() + backoffMs >= deadlineMs) {

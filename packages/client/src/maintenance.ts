@@ -110,7 +110,10 @@ export class MaintenanceApi {
   /** The backend database as a stream of chunks (what `etcdctl snapshot save` writes to a file). */
   async *snapshot(options: CallOptions = {}): AsyncGenerator<Buffer> {
     const deadlineMs = Date.now() + (options.timeoutMs ?? SNAPSHOT_TIMEOUT_MS);
-    const connection = await this.caller.transport.connect(deadlineMs, options.signal);
+    const connection =
+      options.endpoint === undefined
+        ? await this.caller.transport.connect(deadlineMs, options.signal)
+        : await this.caller.transport.connectTo(options.endpoint, deadlineMs, options.signal);
     const metadata = await this.caller.metadata();
     const method = MaintenanceDefinition.methods.snapshot;
     const stream = connection.client.makeServerStreamRequest<SnapshotRequest, SnapshotResponse>(

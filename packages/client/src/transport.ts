@@ -129,6 +129,15 @@ export class Transport {
     throw new NoEndpointError(failures.join('; '));
   }
 
+  /** A connected channel to exactly `endpoint` (no failover); NoEndpointError if it does not connect. */
+  async connectTo(endpoint: string, deadlineMs: number, signal?: AbortSignal): Promise<Connection> {
+    if (this.#closed) throw new ClientClosedError();
+    const client = this.#clientFor(endpoint);
+    const outcome = await this.#waitReady(client, Math.min(deadlineMs, Date.now() + this.options.dialTimeoutMs), false, signal);
+    if (outcome !== 'ready') throw new NoEndpointError(`${endpoint}: ${outcome}`);
+    return { endpoint, client };
+  }
+
   #waitReady(
     client: GrpcClient,
     deadlineMs: number,
