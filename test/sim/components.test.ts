@@ -86,7 +86,7 @@ describe('SimDisk', () => {
     expect(d.entries(1, 3, 1_000).map((e) => e.term)).toEqual([1, 2]);
     expect(d.entries(1, 3, 0)).toHaveLength(1); // at least one entry
     expect(() => d.term(5)).toThrow(/unavailable/);
-    expect(() => { d.stage({ entries: [entry(9, 2)] }); d.complete(true); }).toThrow(/gap/);
+    expect(() => { d.stage({ entries: [entry(9, 2)] }); d.complete(true); }).toThrow(/outside/);
   });
 });
 

@@ -17,7 +17,7 @@ const MUTATIONS = {
 } satisfies Record<RaftMutation, true>;
 
 /** Seeds per mutation and cluster size before the mutation counts as having survived. */
-const SEED_BUDGET = Number(process.env.SIM_MUTATION_SEEDS ?? 300);
+const SEED_BUDGET = Number(process.env.SIM_MUTATION_SEEDS ?? 1000);
 const TIMEOUT_MS = 600_000;
 
 describe('mutation self-check: the simulation catches every broken raft behaviour', () => {

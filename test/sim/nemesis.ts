@@ -18,6 +18,7 @@ export type FaultKind =
   | 'partition-symmetric'
   | 'partition-asymmetric'
   | 'isolate-leader'
+  | 'deaf-leader'
   | 'lossy-network'
   | 'slow-network'
   | 'membership-change';
@@ -35,6 +36,7 @@ export function emptyFaultCounts(): FaultCounts {
     'partition-symmetric': 0,
     'partition-asymmetric': 0,
     'isolate-leader': 0,
+    'deaf-leader': 0,
     'lossy-network': 0,
     'slow-network': 0,
     'membership-change': 0,
@@ -78,6 +80,7 @@ const KINDS: readonly FaultKind[] = [
   'partition-symmetric',
   'partition-asymmetric',
   'isolate-leader',
+  'deaf-leader',
   'lossy-network',
   'slow-network',
   'membership-change',
@@ -149,10 +152,16 @@ export class Nemesis {
       }
       case 'partition-symmetric':
       case 'partition-asymmetric':
-      case 'isolate-leader': {
+      case 'isolate-leader':
+      case 'deaf-leader': {
         if (this.linkFaultActive) return;
         const ids = members.map((m) => m.id);
-        if (kind === 'isolate-leader') {
+        if (kind === 'deaf-leader') {
+          // One-way: the leader still sends (appends, heartbeats) but hears nothing back.
+          const leader = members.find((m) => m.isLeader());
+          if (!leader) return;
+          for (const id of ids) if (id !== leader.id) net.cut(id, leader.id);
+        } else if (kind === 'isolate-leader') {
           const leader = members.find((m) => m.isLeader());
           if (!leader) return;
           net.partition([leader.id], ids.filter((id) => id !== leader.id));

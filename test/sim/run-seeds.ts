@@ -28,6 +28,7 @@ export interface SeedRunSummary {
   leaderTerms: number;
   snapshotsTaken: number;
   snapshotsInstalled: number;
+  strandedMembers: number;
   messagesSent: number;
   virtualMs: number;
   wallMs: number;
@@ -46,6 +47,7 @@ export function runSeeds(options: SeedRunOptions): SeedRunSummary {
     leaderTerms: 0,
     snapshotsTaken: 0,
     snapshotsInstalled: 0,
+    strandedMembers: 0,
     messagesSent: 0,
     virtualMs: 0,
     wallMs: 0,
@@ -65,6 +67,7 @@ export function runSeeds(options: SeedRunOptions): SeedRunSummary {
       summary.leaderTerms += r.leaderTerms;
       summary.snapshotsTaken += r.snapshotsTaken;
       summary.snapshotsInstalled += r.snapshotsInstalled;
+      summary.strandedMembers += r.strandedMembers;
       summary.messagesSent += r.network.sent;
       summary.virtualMs += r.virtualMs;
       summary.checkerMs += r.checkerMs;
@@ -89,7 +92,7 @@ export function formatSummary(s: SeedRunSummary): string {
     `  faults: ${faults}`,
     `  membership changes applied: ${Object.entries(s.membershipApplied).map(([k, n]) => `${k}=${n}`).join(' ')}`,
     `  client ops: ok=${s.ops.ok} fail=${s.ops.fail} info=${s.ops.info}; committed entries=${s.committedEntries}; leader terms=${s.leaderTerms}; messages=${s.messagesSent}`,
-    `  snapshots: taken=${s.snapshotsTaken} installed from the leader=${s.snapshotsInstalled}`,
+    `  snapshots: taken=${s.snapshotsTaken} installed from the leader=${s.snapshotsInstalled}; stranded members (no CheckQuorum/PreVote)=${s.strandedMembers}`,
     `  virtual time ${(s.virtualMs / 1000).toFixed(0)} s; checker ${s.checkerMs} ms`,
   ].join('\n');
 }
@@ -107,6 +110,7 @@ export function mergeSummary(total: SeedRunSummary, part: SeedRunSummary): void 
   total.leaderTerms += part.leaderTerms;
   total.snapshotsTaken += part.snapshotsTaken;
   total.snapshotsInstalled += part.snapshotsInstalled;
+  total.strandedMembers += part.strandedMembers;
   total.messagesSent += part.messagesSent;
   total.virtualMs += part.virtualMs;
   total.wallMs += part.wallMs;

@@ -67,7 +67,7 @@ export class SimMember {
   sm = new KvStateMachine();
   applied = 0;
   /** The configuration as of `applied` (goes into local snapshots). */
-  private confState: ConfState;
+  confState: ConfState;
   snapshotsTaken = 0;
   snapshotsInstalled = 0;
   paused = false;
