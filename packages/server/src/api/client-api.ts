@@ -9,6 +9,7 @@ import { bindClientUrl, type BindOptions, type BoundListener, type ClientListene
 import { registerClusterService } from './grpc/cluster';
 import { registerHealthService } from './grpc/health';
 import { registerKvService } from './grpc/kv';
+import { isLeaseServer, registerLeaseService } from './grpc/lease';
 import { registerMaintenanceService } from './grpc/maintenance';
 import { GrpcServer } from './grpc/server';
 import { silentLogger, type ApiLogger } from './grpc/types';
@@ -52,6 +53,7 @@ export function createClientApi(
   registerKvService(grpc, member);
   registerMaintenanceService(grpc, member);
   registerClusterService(grpc, member);
+  if (isLeaseServer(member)) registerLeaseService(grpc, member);
   registerHealthService(grpc);
   extensions.extend?.(grpc, http);
   registerUnimplementedServices(grpc);

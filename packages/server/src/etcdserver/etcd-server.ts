@@ -66,6 +66,11 @@ import { Applier, type ApplyResult } from './applier';
 import { assert } from './assert';
 import { checkDeleteRangeRequest, checkPutRequest, checkRangeRequest, checkTxnRequest, isTxnReadOnly, isTxnSerializable, rangeLocal, txnReadOnlyLocal } from './kv-requests';
 import { snapshotStream } from './maintenance';
+import { Lessor } from '../lease/lessor';
+import { minLeaseTtlSeconds } from '../config/limits';
+import { applyLeaseRequest } from './lease-apply';
+import { LeaseFrontend } from './lease-server';
+import type { LeaseGrantRequest, LeaseGrantResponse, LeaseKeepAliveResponse, LeaseLeasesResponse, LeaseRevokeRequest, LeaseRevokeResponse, LeaseTimeToLiveRequest, LeaseTimeToLiveResponse } from '@tsetcd/api';
 import { computeMemberId, formatId } from './member-id';
 import { learnerReady, promoteContext, validatePeerUrls } from './conf-change';
 import { encodeMemberJson, type MemberRecord, type Membership } from './membership';
@@ -136,6 +141,8 @@ export class EtcdServer implements EtcdServerApi {
   private readonly node: RawNode;
   private readonly driver: RaftDriver;
   readonly kv: KvStore;
+  readonly lessor: Lessor;
+  private readonly leases: LeaseFrontend;
   readonly watchServer: WatchServer;
   private readonly applier: Applier;
   private readonly alarms: AlarmStore;
@@ -176,6 +183,20 @@ export class EtcdServer implements EtcdServerApi {
     this.membership = storage.membership;
     this.idGen = new IdGenerator(storage.memberId, Date.now());
     this.kv = new KvStore(this.backend);
+    this.lessor = new Lessor(this.backend, this.kv, { minTtlSeconds: minLeaseTtlSeconds(opts.electionTimeoutMs) });
+    this.leases = new LeaseFrontend(
+      this.lessor,
+      {
+        propose: (partial, ctx) => this.propose(partial, ctx),
+        header: (revision) => this.header(revision),
+        isReadyLeader: () => this.isReady() && this.raftState === StateType.Leader,
+        waitReady: (ctx) => this.waitUntil(() => this.isReady(), AbortSignal.any([ctx.signal, AbortSignal.timeout(opts.requestTimeoutMs)])),
+        waitApplied: () => this.appliedWait.wait(this.driver.committed),
+        nextId: () => this.idGen.next(),
+        stopSignal: this.stopController.signal,
+      },
+      logger,
+    );
     this.watchServer = createWatchServer({
       kv: this.kv,
       header: (revision) => this.header(revision),
@@ -240,6 +261,7 @@ export class EtcdServer implements EtcdServerApi {
       memberId: storage.memberId,
       isWaiting: (id) => this.wait.isRegistered(id),
       onAlarmChange: () => undefined,
+      applyExtra: (tx, req) => applyLeaseRequest(this.lessor, this.kv, tx, req),
     });
 
     this.readIndex = new ReadIndexBatcher({
@@ -287,6 +309,7 @@ export class EtcdServer implements EtcdServerApi {
 
   start(): void {
     this.driver.start();
+    this.leases.start();
     // A single voter need not wait an election timeout to lead (etcd fast-forwards its ticks).
     this.driver.notify();
     this.campaignIfAlone();
@@ -323,6 +346,7 @@ export class EtcdServer implements EtcdServerApi {
 
   private async doClose(): Promise<void> {
     this.stopController.abort();
+    this.leases.stop();
     this.watchServer.close();
     this.notifyStateWaiters();
     const stopped = new ErrStopped();
@@ -357,6 +381,10 @@ export class EtcdServer implements EtcdServerApi {
     if (ss.lead !== this.lead) this.logger.info({ leader: formatId(ss.lead), term: this.term }, 'leader changed');
     this.lead = ss.lead;
     this.raftState = ss.raftState;
+    // Only the leader expires leases (etcd promotes its lessor with an election timeout of grace).
+    if (ss.raftState === StateType.Leader) {
+      if (!this.lessor.isPrimary) this.lessor.promote(this.opts.electionTimeoutMs);
+    } else if (this.lessor.isPrimary) this.lessor.demote();
     // A role change comes with a new term that the HardState of this Ready persists next; readiness
     // must already wait for the new term's no-op.
     this.term = Math.max(this.term, this.node.raft.term);
@@ -564,6 +592,44 @@ export class EtcdServer implements EtcdServerApi {
 
   private checkOpen(): void {
     if (this.isStopped) throw new ErrStopped();
+  }
+
+  // ---- Lease (lease-server.ts) -----------------------------------------------------------------
+
+  leaseGrant(req: LeaseGrantRequest, ctx: RequestContext): Promise<LeaseGrantResponse> {
+    return this.leases.leaseGrant(req, ctx);
+  }
+
+  leaseRevoke(req: LeaseRevokeRequest, ctx: RequestContext): Promise<LeaseRevokeResponse> {
+    return this.leases.leaseRevoke(req, ctx);
+  }
+
+  leaseKeepAlive(id: bigint, ctx: RequestContext): Promise<LeaseKeepAliveResponse> {
+    return this.leases.leaseKeepAlive(id, ctx);
+  }
+
+  leaseTimeToLive(req: LeaseTimeToLiveRequest, ctx: RequestContext): Promise<LeaseTimeToLiveResponse> {
+    return this.leases.leaseTimeToLive(req, ctx);
+  }
+
+  leaseLeases(ctx: RequestContext): Promise<LeaseLeasesResponse> {
+    return this.leases.leaseLeases(ctx);
+  }
+
+  /** Resolves after the next applied entry (or at once if aborted): lets waiters re-check the store. */
+  nextApply(signal: AbortSignal): Promise<void> {
+    const next = this.appliedWait.wait(this.appliedWait.lastTriggered + 1);
+    if (signal.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        signal.removeEventListener('abort', done);
+        this.stopController.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      signal.addEventListener('abort', done, { once: true });
+      this.stopController.signal.addEventListener('abort', done, { once: true });
+      void next.then(done);
+    });
   }
 
   // ---- Maintenance -----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import {
   type InternalRaftRequest,
   type LeaseGrantRequest,
   type LeaseGrantResponse,
+  type LeaseKeepAliveResponse,
   type LeaseLeasesResponse,
   type LeaseRevokeRequest,
   type LeaseRevokeResponse,
@@ -72,21 +73,31 @@ export class LeaseFrontend {
   }
 
   /**
-   * KeepAlive: renews on the leader and returns the TTL; throws ErrLeaseNotFound for an unknown or
-   * expired lease. A follower would forward to the leader: tsetcd has no peer transport yet, so a
-   * member that does not lead answers "etcdserver: not leader".
+   * KeepAlive: renews on the leader and answers the lease's TTL, or TTL 0 for an unknown or
+   * expired lease (etcd's v3rpc turns ErrLeaseNotFound into TTL 0). A follower would forward to
+   * the leader: tsetcd has no peer transport yet, so a member that does not lead answers
+   * "etcdserver: not leader".
    */
-  async leaseRenew(id: bigint, ctx: RequestContext): Promise<bigint> {
+  async leaseKeepAlive(id: bigint, ctx: RequestContext): Promise<LeaseKeepAliveResponse> {
     await this.primaryReady(ctx);
-    const { ttlSeconds, clearRemaining } = this.lessor.renew(id);
-    if (clearRemaining) this.proposeInBackground({ leaseCheckpoint: { checkpoints: [{ ID: id, remainingTTL: 0n }] } }, 'clearing lease checkpoint');
-    return ttlSeconds;
+    let ttl = 0n;
+    try {
+      const renewed = this.lessor.renew(id);
+      ttl = renewed.ttlSeconds;
+      if (renewed.clearRemaining) {
+        this.proposeInBackground({ leaseCheckpoint: { checkpoints: [{ ID: id, remainingTTL: 0n }] } }, 'clearing lease checkpoint');
+      }
+    } catch (err) {
+      if (!(err instanceof ErrLeaseNotFound)) throw err;
+    }
+    return { header: this.hooks.header(), ID: id, TTL: ttl };
   }
 
+  /** TimeToLive; an unknown lease answers TTL -1 (etcd's v3rpc does the same). */
   async leaseTimeToLive(req: LeaseTimeToLiveRequest, ctx: RequestContext): Promise<LeaseTimeToLiveResponse> {
     await this.primaryReady(ctx);
     const l = this.lessor.lookup(req.ID);
-    if (l === undefined) throw new ErrLeaseNotFound();
+    if (l === undefined) return { header: this.hooks.header(), ID: req.ID, TTL: -1n, grantedTTL: 0n, keys: [] };
     return {
       header: this.hooks.header(),
       ID: l.id,
