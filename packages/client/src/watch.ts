@@ -203,6 +203,15 @@ export class WatchHub {
     } catch (err) {
       if (this.#closed) return;
       if (err instanceof ClientClosedError) return;
+      const code = (err as { code?: unknown }).code;
+      if (err instanceof Error && typeof code === 'number' && code !== GrpcStatus.UNAVAILABLE && code !== GrpcStatus.DEADLINE_EXCEEDED) {
+        // authentication refused (wrong password, ...): retrying cannot help
+        for (const watcher of [...this.#watchers]) {
+          this.#watchers.delete(watcher);
+          watcher.fail(err);
+        }
+        return;
+      }
       this.#scheduleReconnect();
     }
   }
