@@ -73,6 +73,7 @@ describe('GrpcServer over node:http2 with a grpc-js client', () => {
       if (key === 'missing') throw new ErrKeyNotFound();
       if (key === 'boom') throw new Error('kaboom 100% ünïcode');
       if (key === 'weird') throw new EtcdError(GrpcStatus.FAILED_PRECONDITION, 'bad: 50% \n ok ✓');
+      if (key === 'delay50') await new Promise((r) => setTimeout(r, 50));
       if (key === 'slow') {
         await new Promise<void>((resolve) => {
           ctx.signal.addEventListener('abort', () => {
@@ -328,6 +329,12 @@ describe('GrpcServer over node:http2 with a grpc-js client', () => {
       expect(data[0]).toBe(0);
       expect(data.readUInt32BE(1)).toBe(data.length - 5);
       expect(RangeResponse.decode(data.subarray(5)).count).toBe(1n);
+    });
+
+    it('a grpc-timeout beyond what a timer can hold is no deadline (not 1 ms)', async () => {
+      const payload = RangeRequest.encode(RangeRequest.fromPartial({ key: Buffer.from('delay50') })).finish();
+      const { trailers } = await rawCall('/etcdserverpb.KV/Range', frameBytes(payload), { 'grpc-timeout': '99999999H' });
+      expect(trailers['grpc-status']).toBe('0');
     });
 
     it('errors are trailers-only with a percent-encoded grpc-message', async () => {

@@ -25,6 +25,7 @@ export const STREAM_REQUEST_QUEUE_MAX = 64;
 const RESPONSE_HEADERS = { ':status': 200, 'content-type': 'application/grpc' } as const;
 const OK_TRAILERS = { 'grpc-status': '0' } as const;
 const kCall = Symbol('grpcCall');
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const RESOLVED = Promise.resolve();
 /** grpc-go sends no Date header; skipping it saves a header per response. */
 const RESPOND_WITH_TRAILERS = { waitForTrailers: true, sendDate: false } as const;
@@ -127,7 +128,8 @@ export class GrpcServer {
     stream.on('error', ignore);
     stream.on('wantTrailers', onWantTrailers);
     const timeoutMs = parseGrpcTimeoutMs(headers['grpc-timeout']);
-    if (timeoutMs !== undefined) call.timer = setTimeout(onDeadline, timeoutMs, call);
+    // Longer than a Node timer can wait (~24.8 days) is as good as no deadline.
+    if (timeoutMs !== undefined && timeoutMs <= MAX_TIMER_MS) call.timer = setTimeout(onDeadline, timeoutMs, call);
     if (route.stream !== undefined) void call.runStream();
   }
 
