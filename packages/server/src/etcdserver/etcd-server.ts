@@ -63,6 +63,10 @@ import type { Snapshotter } from '../snap';
 import type { Wal } from '../wal';
 import { AlarmStore } from './alarm-store';
 import { Applier, type ApplyResult } from './applier';
+import { AuthStore } from '../auth/auth-store';
+import { createTokenProvider, SIMPLE_TOKEN_TTL_DEFAULT_SECONDS } from '../auth/simple-token';
+import { AuthApplier } from './apply-auth';
+import { MemberAuth } from './auth-server';
 import { assert } from './assert';
 import { checkDeleteRangeRequest, checkPutRequest, checkRangeRequest, checkTxnRequest, isTxnReadOnly, isTxnSerializable, rangeLocal, txnReadOnlyLocal } from './kv-requests';
 import { snapshotStream } from './maintenance';
@@ -96,6 +100,9 @@ export interface EtcdServerOptions {
   readonly serverVersion: string;
   readonly initialClusterToken: string;
   readonly strictReconfigCheck: boolean;
+  /** --auth-token (only `simple` is built) and --auth-token-ttl. */
+  readonly authToken?: string;
+  readonly authTokenTtlSeconds?: number;
   /** --experimental-watch-progress-notify-interval (default 10 min). */
   readonly watchProgressNotifyIntervalMs?: number;
 }
@@ -145,6 +152,10 @@ export class EtcdServer implements EtcdServerApi {
   private readonly leases: LeaseFrontend;
   readonly watchServer: WatchServer;
   private readonly applier: Applier;
+  private readonly authApplier: AuthApplier;
+  readonly authStore: AuthStore;
+  /** etcdserverpb.Auth (auth-server.ts). */
+  readonly auth: MemberAuth;
   private readonly alarms: AlarmStore;
   private readonly quota: BackendQuota;
   private readonly wait = new Wait<ApplyResult>();
@@ -262,6 +273,18 @@ export class EtcdServer implements EtcdServerApi {
       isWaiting: (id) => this.wait.isRegistered(id),
       onAlarmChange: () => undefined,
       applyExtra: (tx, req) => applyLeaseRequest(this.lessor, this.kv, tx, req),
+    });
+
+    this.authStore = new AuthStore(
+      this.backend.readTx(),
+      createTokenProvider(opts.authToken ?? 'simple', opts.authTokenTtlSeconds ?? SIMPLE_TOKEN_TTL_DEFAULT_SECONDS),
+    );
+    this.authApplier = new AuthApplier(this.applier, this.authStore);
+    this.auth = new MemberAuth({
+      store: this.authStore,
+      propose: (partial, ctx) => this.propose(partial, ctx),
+      linearizableReadNotify: (ctx) => this.linearizableReadNotify(ctx),
+      header: () => this.header(),
     });
 
     this.readIndex = new ReadIndexBatcher({
@@ -443,7 +466,7 @@ export class EtcdServer implements EtcdServerApi {
     const consistentIndex = this.backend.consistentIndex();
     const last = entries[entries.length - 1]!;
     const outcome = this.backend.batchTx((tx) => {
-      const out = this.applier.applyEntries(tx, entries, consistentIndex);
+      const out = this.authApplier.applyEntries(tx, entries, consistentIndex);
       if (last.index > consistentIndex) tx.setConsistentIndex(last.index);
       return out;
     });
@@ -477,7 +500,9 @@ export class EtcdServer implements EtcdServerApi {
     if (ctx.requireLeader && this.lead === 0n) throw new ErrNoLeader();
     if (this.driver.committed > this.driver.applied + MAX_GAP_BETWEEN_APPLY_AND_COMMIT_INDEX) throw new ErrTooManyRequests();
     const id = this.idGen.next();
-    const req = InternalRaftRequest.fromPartial({ ...partial, header: { ID: id, username: '', authRevision: 0n } } as never);
+    const authInfo = this.auth.authInfo(ctx);
+    const header = { ID: id, username: authInfo?.username ?? '', authRevision: authInfo?.revision ?? 0n };
+    const req = InternalRaftRequest.fromPartial({ ...partial, header } as never);
     const data = InternalRaftRequest.encode(req).finish();
     if (data.length > this.opts.maxRequestBytes) throw new ErrRequestTooLarge();
 
@@ -551,6 +576,7 @@ export class EtcdServer implements EtcdServerApi {
     checkRangeRequest(req);
     this.checkOpen();
     if (!req.serializable) await this.linearizableReadNotify(ctx);
+    this.auth.checkRange(req, ctx);
     const resp = rangeLocal(this.kv, req);
     resp.header = this.header();
     return resp;
@@ -574,6 +600,7 @@ export class EtcdServer implements EtcdServerApi {
     if (isTxnReadOnly(req)) {
       this.checkOpen();
       if (!isTxnSerializable(req)) await this.linearizableReadNotify(ctx);
+      this.auth.checkReadOnlyTxn(req, ctx);
       const resp = txnReadOnlyLocal(this.kv, req);
       resp.header = this.header();
       return resp;
@@ -655,6 +682,7 @@ export class EtcdServer implements EtcdServerApi {
 
   async hash(_ctx: RequestContext): Promise<HashResponse> {
     this.checkOpen();
+    this.auth.checkAdmin(_ctx);
     await this.backend.sync();
     const { hash, revision } = this.kv.hash();
     return { header: this.header(revision), hash };
@@ -662,6 +690,7 @@ export class EtcdServer implements EtcdServerApi {
 
   async hashKV(req: HashKVRequest, _ctx: RequestContext): Promise<HashKVResponse> {
     this.checkOpen();
+    this.auth.checkAdmin(_ctx);
     const r = this.kv.hashByRev(req.revision);
     return { header: this.header(r.currentRev), hash: r.hash, compactRevision: r.compactRevision };
   }
@@ -674,6 +703,7 @@ export class EtcdServer implements EtcdServerApi {
 
   async defragment(_ctx: RequestContext): Promise<DefragmentResponse> {
     this.checkOpen();
+    this.auth.checkAdmin(_ctx);
     while (this.defragInProgress !== undefined) await this.defragInProgress.catch(() => undefined);
     const run = this.backend.defragment();
     this.defragInProgress = run;
@@ -687,6 +717,7 @@ export class EtcdServer implements EtcdServerApi {
 
   snapshot(ctx: RequestContext): AsyncIterable<SnapshotResponse> {
     this.checkOpen();
+    this.auth.checkAdmin(ctx);
     return snapshotStream(this.backend, ctx.signal);
   }
 

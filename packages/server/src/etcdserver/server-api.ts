@@ -42,6 +42,8 @@ import type {
 } from '@tsetcd/api';
 import type { WatchServer } from './watch-server';
 
+import type { AuthServer } from './auth-server';
+
 export interface RequestContext {
   /** Aborted when the client cancels the call or the connection closes. */
   readonly signal: AbortSignal;
@@ -102,6 +104,8 @@ export interface EtcdServerApi extends KvServer, MaintenanceServer, ClusterServe
   readonly identity: MemberIdentity;
   /** The Watch service's side of the member (absent in API-only fakes: Watch answers UNIMPLEMENTED). */
   readonly watchServer?: WatchServer;
+  /** etcdserverpb.Auth (absent in API-only fakes: Auth answers UNIMPLEMENTED). */
+  readonly auth?: AuthServer;
   /** true once the member has a leader and has applied its own no-op (for /health). */
   isReady(): boolean;
   close(): Promise<void>;

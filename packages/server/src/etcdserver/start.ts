@@ -36,6 +36,8 @@ export async function startEtcdServerInternal(config: ServerConfig, logger: Logg
       serverVersion: SERVER_VERSION,
       initialClusterToken: config.initialClusterToken,
       strictReconfigCheck: config.strictReconfigCheck,
+      authToken: config.authToken,
+      authTokenTtlSeconds: config.authTokenTtlSeconds,
       watchProgressNotifyIntervalMs: config.experimentalWatchProgressNotifyIntervalMs,
     },
     storage,
