@@ -374,12 +374,22 @@ describe('GrpcServer over node:http2 with a grpc-js client', () => {
       expect(headers['grpc-message']).toBe('grpc: error unmarshalling request: unexpected EOF');
     });
 
-    it('a compressed message is UNIMPLEMENTED', async () => {
+    it('grpc-encoding other than identity is UNIMPLEMENTED like grpc-go without decompressors', async () => {
       const payload = RangeRequest.encode(RangeRequest.fromPartial({ key: Buffer.from('x') })).finish();
       const frame = frameBytes(payload);
       frame[0] = 1;
       const { headers } = await rawCall('/etcdserverpb.KV/Range', frame, { 'grpc-encoding': 'gzip' });
       expect(headers['grpc-status']).toBe(String(GrpcStatus.UNIMPLEMENTED));
+      expect(headers['grpc-message']).toBe('grpc: Decompressor is not installed for grpc-encoding "gzip"');
+    });
+
+    it('the compressed flag with identity encoding is INTERNAL', async () => {
+      const payload = RangeRequest.encode(RangeRequest.fromPartial({ key: Buffer.from('x') })).finish();
+      const frame = frameBytes(payload);
+      frame[0] = 1;
+      const { headers } = await rawCall('/etcdserverpb.KV/Range', frame);
+      expect(headers['grpc-status']).toBe(String(GrpcStatus.INTERNAL));
+      expect(headers['grpc-message']).toBe('grpc: compressed flag set with identity or empty encoding');
     });
 
     it('a non-gRPC HTTP/2 request without a fallback is 415', async () => {

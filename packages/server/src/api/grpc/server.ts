@@ -120,6 +120,16 @@ export class GrpcServer {
       return;
     }
     route.stats.started++;
+    const encoding = headers['grpc-encoding'];
+    if (encoding !== undefined && encoding !== 'identity') {
+      // grpc-go (as built into etcd) has no decompressors installed.
+      const call = new GrpcCall(this, route, stream, headers);
+      (stream as CallStream)[kCall] = call;
+      stream.on('error', ignore);
+      stream.on('close', onClose);
+      call.fail(new EtcdError(GrpcStatus.UNIMPLEMENTED, `grpc: Decompressor is not installed for grpc-encoding ${JSON.stringify(String(encoding))}`));
+      return;
+    }
     const call = new GrpcCall(this, route, stream, headers);
     (stream as CallStream)[kCall] = call;
     stream.on('data', onData);
@@ -240,7 +250,7 @@ class GrpcCall implements StreamCall<unknown, unknown> {
       const next = deframer.next();
       if (next === undefined) return;
       if (next.kind === 'compressed') {
-        this.fail(new EtcdError(GrpcStatus.UNIMPLEMENTED, 'grpc: compressed messages are not supported by this server (use identity encoding)'));
+        this.fail(new EtcdError(GrpcStatus.INTERNAL, 'grpc: compressed flag set with identity or empty encoding'));
         return;
       }
       if (next.kind === 'too-large') {
