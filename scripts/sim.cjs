@@ -2,6 +2,10 @@
 // Long simulation runs outside jest:
 //   npm run sim -- --seeds 100000 [--size 3|5] [--from n] [--seed n] [--mutation name]
 //   SEED=n [SIZE=3|5] npm run sim       replays one seed and prints its report and trace hash
+//   npm run sim -- --mutation-rates N [--end-to-end]
+//                                       for every RaftMutation: in how many of seeds 1..N the sim
+//                                       catches it, and by what (--end-to-end: without the two
+//                                       protocol-rule checks, end-to-end properties only)
 // TypeScript under test/sim and packages/*/src is compiled on the fly with @swc/core.
 'use strict';
 const fs = require('node:fs');
@@ -19,7 +23,7 @@ require.extensions['.ts'] = (module, filename) => {
 };
 
 function parseArgs(argv) {
-  const args = { seeds: 1000, sizes: [3, 5], from: 1, seed: undefined, mutation: undefined, verbose: false };
+  const args = { seeds: 1000, sizes: [3, 5], from: 1, seed: undefined, mutation: undefined, verbose: false, mutationRates: 0, endToEnd: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -33,6 +37,8 @@ function parseArgs(argv) {
     else if (a === '--seed') args.seed = Number(next());
     else if (a === '--mutation') args.mutation = next();
     else if (a === '--verbose') args.verbose = true;
+    else if (a === '--mutation-rates') args.mutationRates = Number(next());
+    else if (a === '--end-to-end') args.endToEnd = true;
     else if (a === '--help' || a === '-h') {
       console.log('usage: npm run sim -- [--seeds N] [--size 3|5] [--from N] [--seed N] [--mutation NAME] [--verbose]');
       process.exit(0);
@@ -50,6 +56,32 @@ function main() {
   const { simulate, SimFailure } = require(path.join(root, 'test/sim/simulate.ts'));
   const { runSeeds, formatSummary, mergeSummary } = require(path.join(root, 'test/sim/run-seeds.ts'));
   const mutations = args.mutation ? new Set([args.mutation]) : undefined;
+
+  if (args.mutationRates > 0) {
+    const MUTATIONS = [
+      'commit-prior-term-by-count',
+      'vote-without-log-check',
+      'ack-append-before-persist',
+      'forget-vote-on-restart',
+      'read-index-without-quorum',
+      'apply-beyond-commit',
+      'no-term-check-on-append',
+    ];
+    for (const mutation of MUTATIONS) {
+      for (const size of args.sizes) {
+        const s = runSeeds({ size, firstSeed: 1, count: args.mutationRates, mutations: new Set([mutation]), protocolRules: !args.endToEnd });
+        const by = {};
+        for (const f of s.failures) {
+          const k = f.property ? `${f.kind}:${f.property}` : f.kind;
+          by[k] = (by[k] || 0) + 1;
+        }
+        const first = s.failures[0] ? s.failures[0].seed : '-';
+        const pct = ((100 * s.failures.length) / s.seeds).toFixed(1);
+        console.log(`${mutation} size ${size}: caught in ${s.failures.length}/${s.seeds} seeds (${pct}%), first at seed ${first}; by ${JSON.stringify(by)}`);
+      }
+    }
+    process.exit(0);
+  }
 
   if (args.seed !== undefined) {
     let failed = false;

@@ -12,6 +12,7 @@ export interface SeedRunOptions {
   readonly count: number;
   readonly chaosMs?: number;
   readonly mutations?: ReadonlySet<RaftMutation>;
+  readonly protocolRules?: boolean;
   /** Stop at the first failure (mutation hunting) instead of collecting them all. */
   readonly stopAtFirstFailure?: boolean;
   readonly onReport?: (r: SimReport) => void;
@@ -57,7 +58,7 @@ export function runSeeds(options: SeedRunOptions): SeedRunSummary {
   for (let seed = options.firstSeed; seed < options.firstSeed + options.count; seed++) {
     summary.seeds++;
     try {
-      const r = simulate({ seed, size: options.size, chaosMs: options.chaosMs, mutations: options.mutations });
+      const r = simulate({ seed, size: options.size, chaosMs: options.chaosMs, mutations: options.mutations, protocolRules: options.protocolRules });
       for (const k of Object.keys(r.faults) as (keyof FaultCounts)[]) summary.faults[k] += r.faults[k];
       for (const k of Object.keys(r.membershipApplied) as MembershipChange[]) summary.membershipApplied[k] += r.membershipApplied[k];
       summary.ops.ok += r.ops.ok;

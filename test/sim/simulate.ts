@@ -38,6 +38,8 @@ export interface SimOptions {
   readonly chaosMs?: number;
   readonly mutations?: ReadonlySet<RaftMutation>;
   readonly createRawNode?: RawNodeFactory;
+  /** Check the protocol rules besides the end-to-end properties (default on; see Invariants). */
+  readonly protocolRules?: boolean;
   /** Log compaction and snapshot transfer (default on). */
   readonly snapshots?: boolean;
   /** Membership changes among the faults (default on). */
@@ -106,7 +108,7 @@ function run(options: SimOptions, trace: TraceHash): SimReport {
   const prng = new Prng(seed * 7919 + size);
   const traceFn: TraceFn = (a, b, c, d, e, f) => trace.add(a, b, c, d, e, f);
   const queue = new EventQueue();
-  const invariants = new Invariants();
+  const invariants = new Invariants(options.protocolRules ?? true);
   const members = new Map<NodeId, SimMember>();
   const mutation = options.mutations && options.mutations.size > 0 ? [...options.mutations].join(',') : undefined;
   const fail = (kind: FailureKind, detail: string): never => {
