@@ -1,6 +1,7 @@
 // Maintenance and cluster calls through @tsetcd/client against etcd and tsetcd alike.
 import { Client } from '@tsetcd/client';
 import type { ServerHandle } from '../../support';
+import { freePort } from '../../support';
 import { TARGETS } from './targets';
 
 jest.setTimeout(60_000);
@@ -17,6 +18,20 @@ describe.each(TARGETS)('client maintenance and cluster against %s', (_name, star
   afterAll(async () => {
     client?.close();
     await server?.stop();
+  });
+
+  test('a dead first endpoint: calls fail over to the live one and say so', async () => {
+    const dead = `127.0.0.1:${await freePort()}`;
+    const failover = new Client({ endpoints: [dead, server.endpoint], dialTimeoutMs: 1_000 });
+    const moves: string[] = [];
+    failover.events.on('failover', (from, to) => moves.push(`${from}->${to}`));
+    try {
+      await failover.put('fo/k', 'v');
+      expect((await failover.get('fo/k'))?.valueString()).toBe('v');
+      expect(moves).toEqual([`${dead}->${server.endpoint}`]);
+    } finally {
+      failover.close();
+    }
   });
 
   test('memberList names the one member with its URLs', async () => {

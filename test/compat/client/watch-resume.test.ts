@@ -51,6 +51,9 @@ describe('client watch resume (3-member etcd cluster)', () => {
     const disconnected: string[] = [];
     watching.events.on('disconnected', (endpoint) => disconnected.push(endpoint));
     const watcher = watching.watch('resume/', { prefix: true });
+    // a kept-alive lease on the same client must survive the failover too
+    const lease = await watching.lease.grant(5);
+    const keepAlive = lease.keepAlive();
     await watcher.created;
     const victim = members.find((m) => m.endpoint === watching.currentEndpoint)!;
     expect(victim).toBeDefined();
@@ -94,6 +97,9 @@ describe('client watch resume (3-member etcd cluster)', () => {
 
     expect(watching.currentEndpoint).not.toBe(victim.endpoint);
     expect(disconnected).toContain(victim.endpoint);
+    expect(keepAlive.signal.aborted).toBe(false);
+    expect((await writer.lease.timeToLive(lease.id)).ttlSeconds).toBeGreaterThan(0n);
+    keepAlive.close();
     // every write is seen, in order, each revision exactly once and with no gap between them
     for (const revision of written) expect(seen).toContain(revision);
     for (let i = 1; i < seen.length; i++) expect(seen[i]).toBe(seen[i - 1]! + 1n);
