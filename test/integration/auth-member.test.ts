@@ -2,7 +2,7 @@
 // permission denied for each op kind, admin-only maintenance, disable, restart keeps users/roles.
 
 import * as fs from 'node:fs';
-import { authpb, TxnRequest, RequestOp, Compare, Compare_CompareTarget, Compare_CompareResult } from '@tsetcd/api';
+import { authpb, LeaseGrantRequest, TxnRequest, RequestOp, Compare, Compare_CompareTarget, Compare_CompareResult } from '@tsetcd/api';
 import type { EtcdServer } from '../../packages/server/src/etcdserver/etcd-server';
 import type { RequestContext } from '../../packages/server/src/etcdserver/server-api';
 import { b, ctx, deleteReq, opPut, opRange, prefixEnd, putReq, rangeReq, startMember, tempDir, txnReq } from './member-helpers';
@@ -132,6 +132,20 @@ describe('auth on one member', () => {
     expect(await message(m.range(rangeReq('pub/a'), alice))).toBe('etcdserver: invalid auth token');
     expect(await message(a.authenticate({ name: 'alice', password: 'apw' }, ctx()))).toBe('etcdserver: authentication failed, invalid user ID or password');
     await a.authenticate({ name: 'alice', password: 'apw2' }, ctx());
+  });
+
+  test('leases: revoking, or attaching to, a lease whose keys the user cannot write is denied', async () => {
+    const a = m.auth;
+    const root = withToken((await a.authenticate({ name: 'root', password: 'rootpw' }, ctx())).token);
+    const alice = withToken((await a.authenticate({ name: 'alice', password: 'apw2' }, ctx())).token);
+    const { ID } = await m.leaseGrant(LeaseGrantRequest.fromPartial({ TTL: 60n }), root);
+    await m.put(putReq('secret/leased', 'x', { lease: ID }), root);
+    expect(await message(m.leaseRevoke({ ID }, alice))).toBe('etcdserver: permission denied');
+    expect(await message(m.put(putReq('pub/w', 'y', { lease: ID }), alice))).toBe('etcdserver: permission denied');
+    const own = await m.leaseGrant(LeaseGrantRequest.fromPartial({ TTL: 60n }), alice);
+    await m.put(putReq('pub/w', 'y', { lease: own.ID }), alice);
+    await m.leaseRevoke({ ID: own.ID }, alice);
+    await m.leaseRevoke({ ID }, root);
   });
 
   test('restart keeps users, roles and the enabled flag; disable opens the store again', async () => {

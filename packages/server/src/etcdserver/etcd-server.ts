@@ -279,7 +279,7 @@ export class EtcdServer implements EtcdServerApi {
       this.backend.readTx(),
       createTokenProvider(opts.authToken ?? 'simple', opts.authTokenTtlSeconds ?? SIMPLE_TOKEN_TTL_DEFAULT_SECONDS),
     );
-    this.authApplier = new AuthApplier(this.applier, this.authStore);
+    this.authApplier = new AuthApplier(this.applier, this.authStore, (id) => this.lessor.lookup(id)?.keys);
     this.auth = new MemberAuth({
       store: this.authStore,
       propose: (partial, ctx) => this.propose(partial, ctx),
