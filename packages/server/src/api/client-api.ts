@@ -13,6 +13,7 @@ import { registerKvService } from './grpc/kv';
 import { isLeaseServer, registerLeaseService } from './grpc/lease';
 import { registerMaintenanceService } from './grpc/maintenance';
 import { registerWatchService } from './grpc/watch';
+import { registerGateway } from './gateway/gateway';
 import { GrpcServer } from './grpc/server';
 import { silentLogger, type ApiLogger } from './grpc/types';
 import { registerUnimplementedServices } from './grpc/unimplemented';
@@ -61,6 +62,7 @@ export function createClientApi(
   registerHealthService(grpc);
   extensions.extend?.(grpc, http);
   registerUnimplementedServices(grpc);
+  registerGateway(grpc, http);
 
   const metrics = createServerMetrics(member, grpc);
   const health = healthHandler(member, metrics);

@@ -25,16 +25,16 @@ function openssl(args: string[], cwd: string): void {
 }
 
 async function makeCerts(dir: string): Promise<void> {
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=tsetcd-test-ca'], dir);
+  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=tsetcd-test-ca'], dir);
   await writeFile(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
   for (const name of ['server', 'client']) {
-    openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`], dir);
+    openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`], dir);
     openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '1', '-extfile', 'san.ext'], dir);
   }
 }
 
 function healthCheck(port: number, creds: grpcJs.ChannelCredentials): Promise<number> {
-  const client = new grpcJs.Client(`127.0.0.1:${port}`, creds);
+  const client = new grpcJs.Client(`127.0.0.1:${port}`, creds, { 'grpc.ssl_target_name_override': 'localhost', 'grpc.default_authority': 'localhost' });
   return new Promise<number>((resolve, reject) => {
     client.makeUnaryRequest(
       '/grpc.health.v1.Health/Check',
