@@ -58,7 +58,7 @@ export class Gateway {
     try {
       request = body.trim() === '' ? fromGatewayJson(route.requestType, {}) : fromGatewayJson(route.requestType, parseJson(body));
     } catch (err) {
-      return unaryErrorOf(GrpcStatus.INVALID_ARGUMENT, (err as Error).message);
+      return unaryErrorOf(GrpcStatus.INVALID_ARGUMENT, goJsonpbMessage((err as Error).message));
     }
     const handler = route.grpc?.unary;
     if (handler === undefined) return unaryErrorOf(GrpcStatus.UNIMPLEMENTED, `method ${route.grpc?.method.name ?? route.gateway.methodKey} not implemented`);
@@ -164,6 +164,11 @@ export class Gateway {
     const out = await this.unary(route, (await req.readBody(GATEWAY_MAX_BODY_BYTES)).toString('utf8'), contextOf(typeof header === 'string' ? header : undefined, new AbortController().signal));
     return { status: out.status, headers: JSON_HEADERS, body: out.body };
   };
+}
+
+/** gogo jsonpb decodes field by field: its type errors do not name the field. */
+function goJsonpbMessage(message: string): string {
+  return message.replace(/ \(field [^)]*\)$/, '');
 }
 
 function contextOf(authorization: string | undefined, signal: AbortSignal): RequestContext {

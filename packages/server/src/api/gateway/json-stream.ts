@@ -65,20 +65,23 @@ export class JsonValueSplitter {
   }
 }
 
-/** Go encoding/json's syntax error text for a body JSON.parse rejected. */
+const VALUE_START = new Set(['{', '[', '"', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 't', 'f', 'n']);
+
+/** Go encoding/json's syntax error text for a body JSON.parse rejected (the common cases). */
 export function goJsonSyntaxError(text: string): string {
   const trimmed = text.trimStart();
-  if (trimmed === '') return 'EOF';
+  const first = trimmed[0];
+  if (first === undefined) return 'EOF';
+  if (!VALUE_START.has(first)) return `invalid character '${first}' looking for beginning of value`;
   try {
     JSON.parse(text);
     return 'invalid JSON';
   } catch (err) {
-    const m = /position (\d+)/.exec((err as Error).message);
-    if (m === null) return 'unexpected EOF';
-    const pos = Number(m[1]);
-    const c = text[pos];
+    const message = (err as Error).message;
+    if (/end of JSON|Unterminated|Unexpected end/i.test(message)) return 'unexpected EOF';
+    const m = /position (\d+)/.exec(message);
+    const c = m === null ? /Unexpected token '?(.)/.exec(message)?.[1] : text[Number(m[1])];
     if (c === undefined) return 'unexpected EOF';
-    const offset = text.length - trimmed.length;
-    return pos === offset ? `invalid character '${c}' looking for beginning of value` : `invalid character '${c}' looking for beginning of object key string`;
+    return `invalid character '${c}' looking for beginning of object key string`;
   }
 }
