@@ -55,6 +55,24 @@ const TestDefinition = {
 } as const satisfies ServiceDefinition;
 
 const MAX_RECEIVE_BYTES = 64 * 1024;
+const FLOOD_MESSAGES = 200;
+const FLOOD_BYTES = 64 * 1024;
+
+/** A server-streaming method for the flow-control test. */
+const FloodDefinition = {
+  name: 'Flood',
+  fullName: 'tsetcd.test.Flood',
+  methods: {
+    flood: {
+      name: 'Flood',
+      requestType: SnapshotRequest,
+      requestStream: false,
+      responseType: SnapshotResponse,
+      responseStream: true,
+      options: {},
+    },
+  },
+} as const satisfies ServiceDefinition;
 
 describe('GrpcServer over node:http2 with a grpc-js client', () => {
   let listener: ClientListener;
@@ -93,6 +111,21 @@ describe('GrpcServer over node:http2 with a grpc-js client', () => {
   grpc.addService(MaintenanceDefinition, {
     snapshot: async (call) => {
       for (let i = 0; i < 5; i++) await call.send(SnapshotResponse.fromPartial({ remainingBytes: BigInt(4 - i), blob: Buffer.alloc(1000, i) }));
+    },
+  });
+  const backpressure = { seen: false, sent: 0 };
+  grpc.addService(FloodDefinition, {
+    flood: async (call) => {
+      for await (const _req of call.requests) break;
+      for (let i = 0; i < FLOOD_MESSAGES; i++) {
+        const p = call.send(SnapshotResponse.fromPartial({ remainingBytes: BigInt(i), blob: Buffer.alloc(FLOOD_BYTES, i & 0xff) }));
+        let settled = false;
+        void p.then(() => { settled = true; });
+        await Promise.resolve();
+        if (!settled) backpressure.seen = true;
+        await p;
+        backpressure.sent = i + 1;
+      }
     },
   });
   grpc.addService(WatchDefinition, {
@@ -235,6 +268,23 @@ describe('GrpcServer over node:http2 with a grpc-js client', () => {
     for await (const msg of call) got.push(msg as SnapshotResponse);
     expect(got.map((m) => m.remainingBytes)).toEqual([4n, 3n, 2n, 1n, 0n]);
     expect(got.every((m, i) => m.blob.length === 1000 && m.blob[0] === i)).toBe(true);
+  });
+
+  it('server streaming: send() waits for HTTP/2 flow control while the client does not read', async () => {
+    const call = client.makeServerStreamRequest('/tsetcd.test.Flood/Flood', ser(SnapshotRequest), de(SnapshotResponse), SnapshotRequest.fromPartial({}));
+    call.pause();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(backpressure.seen).toBe(true);
+    expect(backpressure.sent).toBeLessThan(FLOOD_MESSAGES);
+    const got: bigint[] = [];
+    call.on('data', (m: SnapshotResponse) => got.push(m.remainingBytes));
+    call.resume();
+    await new Promise<void>((resolve, reject) => {
+      call.on('end', () => resolve());
+      call.on('error', reject);
+    });
+    expect(got).toEqual(Array.from({ length: FLOOD_MESSAGES }, (_, i) => BigInt(i)));
+    expect(backpressure.sent).toBe(FLOOD_MESSAGES);
   });
 
   it('bidi streaming: responses interleave with requests; a throw ends it with the status', async () => {
