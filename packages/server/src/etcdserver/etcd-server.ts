@@ -13,9 +13,6 @@ import {
   ErrStopped,
   ErrTimeout,
   ErrTooManyRequests,
-  ErrLearnerNotReady,
-  ErrMemberNotEnoughStarted,
-  ErrNotLeader,
   EtcdError,
   GrpcStatus,
   InternalRaftRequest,
@@ -39,6 +36,8 @@ import {
   type MemberRemoveResponse,
   type MemberUpdateRequest,
   type MemberUpdateResponse,
+  type MoveLeaderRequest,
+  type MoveLeaderResponse,
   type PutRequest,
   type PutResponse,
   type RangeRequest,
@@ -58,7 +57,7 @@ import { IdGenerator } from '../pkg/idutil';
 import { Wait, WaitTime } from '../pkg/wait';
 import { RawNode } from '../raft/raw-node';
 import type { MemoryStorage } from '../raft/memory-storage';
-import { ConfChangeType, ProposalDroppedError, StateType, type ConfChange, type ConfState, type Entry, type HardState, type RaftConfig, type Snapshot, type SoftState } from '../raft/types';
+import { ProposalDroppedError, StateType, type ConfChange, type ConfState, type Entry, type HardState, type RaftConfig, type Snapshot, type SoftState } from '../raft/types';
 import type { Snapshotter } from '../snap';
 import type { Wal } from '../wal';
 import { AlarmStore } from './alarm-store';
@@ -75,12 +74,14 @@ import { minLeaseTtlSeconds } from '../config/limits';
 import { applyLeaseRequest } from './lease-apply';
 import { LeaseFrontend } from './lease-server';
 import type { LeaseGrantRequest, LeaseGrantResponse, LeaseKeepAliveResponse, LeaseLeasesResponse, LeaseRevokeRequest, LeaseRevokeResponse, LeaseTimeToLiveRequest, LeaseTimeToLiveResponse } from '@tsetcd/api';
-import { computeMemberId, formatId } from './member-id';
-import { learnerReady, promoteContext, validatePeerUrls } from './conf-change';
-import { encodeMemberJson, type MemberRecord, type Membership } from './membership';
+import { formatId } from './member-id';
+import { encodeMemberJson, type Membership } from './membership';
+import { MembershipChanges } from './membership-changes';
 import { BackendQuota, costPut, costTxn } from './quota';
 import { RaftDriver } from './raft-driver';
 import { RaftSnapshots } from './raft-snapshots';
+import { ClusterLink, type StartablePeerTransport } from './cluster-link';
+import { leaderTransfer } from './leader-transfer';
 import { ReadIndexBatcher } from './read-index';
 import type { EtcdServerApi, MemberIdentity, RequestContext } from './server-api';
 import type { OpenedStorage } from './server-storage';
@@ -148,9 +149,9 @@ export class EtcdServer implements EtcdServerApi {
   private readonly node: RawNode;
   private readonly driver: RaftDriver;
   readonly kv: KvStore;
+  readonly watchServer: WatchServer;
   readonly lessor: Lessor;
   private readonly leases: LeaseFrontend;
-  readonly watchServer: WatchServer;
   private readonly applier: Applier;
   private readonly authApplier: AuthApplier;
   readonly authStore: AuthStore;
@@ -171,6 +172,9 @@ export class EtcdServer implements EtcdServerApi {
   private stateWaiters: (() => void)[] = [];
   private confState: ConfState;
   private readonly snapshots: RaftSnapshots;
+  private readonly membershipChanges: MembershipChanges;
+  /** Peer traffic (undefined: no transport, e.g. unit tests of a single member). */
+  private readonly cluster: ClusterLink | undefined;
   private defragInProgress: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private fatal: unknown;
@@ -181,6 +185,7 @@ export class EtcdServer implements EtcdServerApi {
     private readonly opts: EtcdServerOptions,
     storage: OpenedStorage,
     private readonly logger: Logger,
+    transport?: StartablePeerTransport,
   ) {
     assert(opts.heartbeatIntervalMs > 0 && opts.electionTimeoutMs >= opts.heartbeatIntervalMs, 'raft timing is validated by config');
     this.identity = { clusterId: storage.clusterId, memberId: storage.memberId, name: opts.name };
@@ -194,6 +199,14 @@ export class EtcdServer implements EtcdServerApi {
     this.membership = storage.membership;
     this.idGen = new IdGenerator(storage.memberId, Date.now());
     this.kv = new KvStore(this.backend);
+    this.watchServer = createWatchServer({
+      kv: this.kv,
+      header: (revision) => this.header(revision),
+      hasLeader: () => this.lead !== 0n,
+      electionTimeoutMs: opts.electionTimeoutMs,
+      maxRequestBytes: opts.maxRequestBytes,
+      ...(opts.watchProgressNotifyIntervalMs !== undefined ? { progressNotifyIntervalMs: opts.watchProgressNotifyIntervalMs } : {}),
+    });
     this.lessor = new Lessor(this.backend, this.kv, { minTtlSeconds: minLeaseTtlSeconds(opts.electionTimeoutMs) });
     this.leases = new LeaseFrontend(
       this.lessor,
@@ -208,14 +221,6 @@ export class EtcdServer implements EtcdServerApi {
       },
       logger,
     );
-    this.watchServer = createWatchServer({
-      kv: this.kv,
-      header: (revision) => this.header(revision),
-      hasLeader: () => this.lead !== 0n,
-      electionTimeoutMs: opts.electionTimeoutMs,
-      maxRequestBytes: opts.maxRequestBytes,
-      ...(opts.watchProgressNotifyIntervalMs !== undefined ? { progressNotifyIntervalMs: opts.watchProgressNotifyIntervalMs } : {}),
-    });
     this.alarms = new AlarmStore(this.backend.readTx());
     this.quota = new BackendQuota(opts.quotaBackendBytes, () => this.backend.size);
     this.confState = storage.snapshot?.metadata.confState ?? { voters: [], learners: [] };
@@ -255,7 +260,9 @@ export class EtcdServer implements EtcdServerApi {
     };
     // A member that crashed after creating its WAL but before its first Ready was saved has an
     // empty log: bootstrap it again (the membership was stored before the WAL was created).
-    const needsBootstrap = storage.isNew || (storage.snapshot === undefined && this.raftStorage.lastIndex() === 0);
+    // A member joining an existing cluster starts empty: the leader sends it the log or a snapshot.
+    const needsBootstrap =
+      storage.joining !== true && this.membership.size > 0 && (storage.isNew || (storage.snapshot === undefined && this.raftStorage.lastIndex() === 0));
     this.node = needsBootstrap
       ? RawNode.bootstrap(
           raftConfig,
@@ -317,8 +324,8 @@ export class EtcdServer implements EtcdServerApi {
           onReadStates: (rs) => this.readIndex.onReadStates(rs),
           apply: (snap, entries) => this.apply(snap, entries),
           send: (messages) => {
-            // Peer transport is a later issue: messages to an added (never started) learner are dropped.
-            if (messages.length > 0) this.logger.debug({ count: messages.length }, 'dropping raft messages: no peer transport');
+            if (this.cluster !== undefined) this.cluster.send(messages);
+            else if (messages.length > 0) this.logger.debug({ count: messages.length }, 'dropping raft messages: no peer transport');
           },
           onFatal: (err) => this.onFatal(err),
         },
@@ -326,11 +333,39 @@ export class EtcdServer implements EtcdServerApi {
       },
       { applied: startApplied, committed: storage.hardState.commit, persisted: this.raftStorage.lastIndex() },
     );
+    this.membershipChanges = new MembershipChanges({
+      membership: this.membership,
+      node: this.node,
+      selfId: storage.memberId,
+      clusterToken: opts.initialClusterToken,
+      strictReconfigCheck: opts.strictReconfigCheck,
+      header: () => this.header(0n),
+      configure: (change, ctx) => this.configure(change, ctx),
+    });
+    this.cluster =
+      transport === undefined
+        ? undefined
+        : new ClusterLink({
+            selfId: storage.memberId,
+            transport,
+            node: this.node,
+            raftStorage: this.raftStorage,
+            backend: this.backend,
+            snapshotter: this.snapshotter,
+            membership: this.membership,
+            logger,
+            notify: () => this.driver.notify(),
+            appliedIndex: () => this.driver.applied,
+            confState: () => this.confState,
+            isStopped: () => this.isStopped,
+            onRemoved: () => this.onFatal(new Error('the member has been permanently removed from the cluster')),
+          });
   }
 
   // ---- lifecycle -------------------------------------------------------------------------------
 
   start(): void {
+    this.cluster?.start();
     this.driver.start();
     this.leases.start();
     // A single voter need not wait an election timeout to lead (etcd fast-forwards its ticks).
@@ -369,13 +404,14 @@ export class EtcdServer implements EtcdServerApi {
 
   private async doClose(): Promise<void> {
     this.stopController.abort();
-    this.leases.stop();
     this.watchServer.close();
+    this.leases.stop();
     this.notifyStateWaiters();
     const stopped = new ErrStopped();
     this.readIndex.close(stopped);
     this.wait.triggerAll(() => ({ error: stopped }));
     await this.driver.stop();
+    await this.cluster?.close();
     await this.defragInProgress?.catch(() => undefined);
     await this.wal.close().catch((err: unknown) => this.logger.warn({ err }, 'closing WAL'));
     await this.backend.close();
@@ -460,7 +496,7 @@ export class EtcdServer implements EtcdServerApi {
   // ---- apply -----------------------------------------------------------------------------------
 
   private async apply(snapshot: Snapshot | undefined, entries: readonly Entry[]): Promise<void> {
-    assert(snapshot === undefined, 'receiving raft snapshots from a leader needs the peer transport (not built)');
+    if (snapshot !== undefined) await this.installSnapshot(snapshot);
     if (entries.length === 0) return;
     while (this.defragInProgress !== undefined) await this.defragInProgress.catch(() => undefined);
     const consistentIndex = this.backend.consistentIndex();
@@ -474,6 +510,7 @@ export class EtcdServer implements EtcdServerApi {
       this.confState = outcome.confState;
       // raft refuses to campaign while a conf change is committed but not yet advanced past.
       setImmediate(() => this.campaignIfAlone());
+      this.cluster?.syncPeers();
     }
     for (const t of outcome.emptyEntryTerms) if (t > this.appliedNoopTerm) this.appliedNoopTerm = t;
     if (this.appliedWait.lastTriggered < last.index) this.appliedWait.trigger(last.index);
@@ -483,6 +520,22 @@ export class EtcdServer implements EtcdServerApi {
     await this.snapshots.maybeSnapshot(last.index, this.confState, () =>
       new TextEncoder().encode(JSON.stringify({ members: this.membership.ids().map(formatId) })),
     );
+  }
+
+  /** A snapshot from the leader: swap in its backend image and rebuild everything on top. */
+  private async installSnapshot(snapshot: Snapshot): Promise<void> {
+    while (this.defragInProgress !== undefined) await this.defragInProgress.catch(() => undefined);
+    const installed = (await this.cluster?.installSnapshotImage(snapshot.metadata.index)) ?? false;
+    this.confState = snapshot.metadata.confState;
+    if (installed) {
+      this.kv.reload();
+      this.lessor.restore();
+      this.cluster?.syncPeers();
+    }
+    const index = Math.max(snapshot.metadata.index, this.backend.consistentIndex());
+    if (this.appliedWait.lastTriggered < index) this.appliedWait.trigger(index);
+    this.snapshots.restoredTo(snapshot.metadata.index);
+    this.notifyStateWaiters();
   }
 
   private raiseNoSpaceAlarm(): void {
@@ -680,6 +733,24 @@ export class EtcdServer implements EtcdServerApi {
     };
   }
 
+  /** Maintenance.MoveLeader: the leader hands over to a voting member and waits for it to lead. */
+  async moveLeader(req: MoveLeaderRequest, ctx: RequestContext): Promise<MoveLeaderResponse> {
+    this.checkOpen();
+    const signal = AbortSignal.any([ctx.signal, this.stopController.signal, AbortSignal.timeout(this.opts.requestTimeoutMs)]);
+    await leaderTransfer(
+      {
+        node: this.node,
+        membership: this.membership,
+        notify: () => this.driver.notify(),
+        leader: () => this.lead,
+        waitUntil: (cond, sig) => this.waitUntil(cond, sig),
+      },
+      req,
+      signal,
+    );
+    return { header: this.header() };
+  }
+
   async hash(_ctx: RequestContext): Promise<HashResponse> {
     this.checkOpen();
     this.auth.checkAdmin(_ctx);
@@ -728,73 +799,20 @@ export class EtcdServer implements EtcdServerApi {
     return { header: this.header(0n), members: this.membership.toProto() };
   }
 
-  async memberAdd(req: MemberAddRequest, ctx: RequestContext): Promise<MemberAddResponse> {
-    validatePeerUrls(req.peerURLs);
-    const peerUrls = [...req.peerURLs].sort();
-    const member: MemberRecord = {
-      id: computeMemberId(peerUrls, this.opts.initialClusterToken, Math.floor(Date.now() / 1000)),
-      name: '',
-      peerUrls,
-      clientUrls: [],
-      isLearner: req.isLearner,
-    };
-    if (!req.isLearner && this.opts.strictReconfigCheck && !this.readyToAddVoter()) throw new ErrMemberNotEnoughStarted();
-    const type = req.isLearner ? ConfChangeType.AddLearnerNode : ConfChangeType.AddNode;
-    const members = await this.configure({ type, nodeId: member.id, context: encodeMemberJson(member) }, ctx);
-    return {
-      header: this.header(0n),
-      member: { ID: member.id, name: '', peerURLs: [...peerUrls], clientURLs: [], isLearner: req.isLearner },
-      members,
-    };
+  memberAdd(req: MemberAddRequest, ctx: RequestContext): Promise<MemberAddResponse> {
+    return this.membershipChanges.add(req, ctx);
   }
 
-  async memberRemove(req: MemberRemoveRequest, ctx: RequestContext): Promise<MemberRemoveResponse> {
-    const m = this.membership.member(req.ID);
-    if (m !== undefined && !m.isLearner && this.opts.strictReconfigCheck && !this.readyToRemoveVoter(req.ID)) {
-      throw new ErrMemberNotEnoughStarted();
-    }
-    const members = await this.configure({ type: ConfChangeType.RemoveNode, nodeId: req.ID, context: new Uint8Array(0) }, ctx);
-    return { header: this.header(0n), members };
+  memberRemove(req: MemberRemoveRequest, ctx: RequestContext): Promise<MemberRemoveResponse> {
+    return this.membershipChanges.remove(req, ctx);
   }
 
-  async memberUpdate(req: MemberUpdateRequest, ctx: RequestContext): Promise<MemberUpdateResponse> {
-    validatePeerUrls(req.peerURLs);
-    const current = this.membership.member(req.ID);
-    const update: MemberRecord = {
-      id: req.ID,
-      name: current?.name ?? '',
-      peerUrls: [...req.peerURLs].sort(),
-      clientUrls: current?.clientUrls ?? [],
-      isLearner: current?.isLearner ?? false,
-    };
-    const members = await this.configure({ type: ConfChangeType.UpdateNode, nodeId: req.ID, context: encodeMemberJson(update) }, ctx);
-    return { header: this.header(0n), members };
+  memberUpdate(req: MemberUpdateRequest, ctx: RequestContext): Promise<MemberUpdateResponse> {
+    return this.membershipChanges.update(req, ctx);
   }
 
-  async memberPromote(req: MemberPromoteRequest, ctx: RequestContext): Promise<MemberPromoteResponse> {
-    const progress = this.node.status().progress;
-    if (progress === undefined) throw new ErrNotLeader();
-    const learner = progress.get(req.ID);
-    const leader = progress.get(this.identity.memberId);
-    if (learner !== undefined && leader !== undefined && !learnerReady(learner.match, leader.match)) throw new ErrLearnerNotReady();
-    const members = await this.configure({ type: ConfChangeType.AddNode, nodeId: req.ID, context: promoteContext(req.ID) }, ctx);
-    return { header: this.header(0n), members };
-  }
-
-  /** etcd's IsReadyToAddVotingMember: the started voters keep a quorum of the grown cluster. */
-  private readyToAddVoter(): boolean {
-    const voters = this.membership.all().filter((m) => !m.isLearner);
-    const started = voters.filter((m) => m.name !== '').length;
-    const after = voters.length + 1;
-    if (started === 1 && after === 2) return true;
-    return started >= Math.floor(after / 2) + 1;
-  }
-
-  /** etcd's IsReadyToRemoveVotingMember. */
-  private readyToRemoveVoter(id: bigint): boolean {
-    const rest = this.membership.all().filter((m) => !m.isLearner && m.id !== id);
-    const started = rest.filter((m) => m.name !== '').length;
-    return started >= Math.floor(rest.length / 2) + 1;
+  memberPromote(req: MemberPromoteRequest, ctx: RequestContext): Promise<MemberPromoteResponse> {
+    return this.membershipChanges.promote(req, ctx);
   }
 
   /** Proposes a ConfChange and waits for its apply (etcd's configure); returns the new member list. */

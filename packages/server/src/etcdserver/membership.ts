@@ -100,6 +100,15 @@ export class Membership {
     return new Membership(clusterId, members, removed);
   }
 
+  /** Replaces the in-memory view with what the backend holds (after a snapshot image is installed). */
+  reload(tx: ReadTx): void {
+    const fresh = Membership.load(this.clusterId, tx);
+    this.members.clear();
+    this.removed.clear();
+    for (const m of fresh.all()) this.members.set(m.id, m);
+    for (const id of fresh.removed) this.removed.add(id);
+  }
+
   isRemoved(id: bigint): boolean {
     return this.removed.has(id);
   }

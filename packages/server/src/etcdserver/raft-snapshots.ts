@@ -38,6 +38,11 @@ export class RaftSnapshots {
     return this.lastIndex;
   }
 
+  /** A snapshot received from the leader was installed: count the next interval from it. */
+  restoredTo(index: number): void {
+    if (index > this.lastIndex) this.lastIndex = index;
+  }
+
   /** Called by the apply loop after each batch, with the state-machine data to put in the snap. */
   async maybeSnapshot(appliedIndex: number, confState: ConfState, data: () => Uint8Array): Promise<void> {
     if (appliedIndex - this.lastIndex <= this.deps.snapshotCount || this.inProgress) return;

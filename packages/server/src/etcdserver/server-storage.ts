@@ -15,7 +15,8 @@ import { EMPTY_HARD_STATE, type HardState, type Snapshot } from '../raft/types';
 import { NoSnapshotError, Snapshotter } from '../snap';
 import { Wal } from '../wal';
 import { assert } from './assert';
-import { bootstrapCluster, Membership } from './membership';
+import { fetchClusterFromPeers, findSelf, type RemoteCluster } from './join';
+import { bootstrapCluster, Membership, type MemberRecord } from './membership';
 
 export interface MemberDirs {
   readonly memberDir: string;
@@ -45,6 +46,10 @@ export interface BootstrapParams {
   readonly advertiseClientUrls: readonly string[];
   readonly clusterVersion: string;
   readonly quotaBackendBytes: number;
+  /** --initial-advertise-peer-urls (finds this member in an existing cluster). */
+  readonly advertisePeerUrls?: readonly string[];
+  /** Member lookup for --initial-cluster-state=existing (default: GET /members on the other peers). */
+  readonly fetchRemoteCluster?: () => Promise<RemoteCluster>;
 }
 
 export interface OpenedStorage {
@@ -60,6 +65,10 @@ export interface OpenedStorage {
   /** The snapshot the raft log starts after (undefined: none yet). */
   readonly snapshot: Snapshot | undefined;
   readonly dirs: MemberDirs;
+  /** Joining an existing cluster: raft starts empty (no bootstrap log), the leader fills it. */
+  readonly joining?: boolean;
+  /** Peers to dial before the membership is known locally (a joining member). */
+  readonly initialPeers?: readonly MemberRecord[];
 }
 
 export async function openStorage(params: BootstrapParams): Promise<OpenedStorage> {
@@ -77,13 +86,8 @@ export async function openStorage(params: BootstrapParams): Promise<OpenedStorag
 }
 
 async function bootstrapNew(params: BootstrapParams, dirs: MemberDirs, backend: Backend, snapshotter: Snapshotter): Promise<OpenedStorage> {
-  if (params.initialClusterState !== 'new') {
-    throw new Error('joining an existing cluster (--initial-cluster-state=existing) is not supported yet');
-  }
+  if (params.initialClusterState === 'existing') return joinExisting(params, dirs, backend, snapshotter);
   const cluster = bootstrapCluster(params.initialCluster, params.initialClusterToken, params.name, params.advertiseClientUrls);
-  if (cluster.members.length !== 1) {
-    throw new Error(`multi-member clusters are not supported yet (--initial-cluster has ${cluster.members.length} members)`);
-  }
   const self = cluster.members.find((m) => m.name === params.name);
   assert(self !== undefined, 'bootstrapCluster checks the local member is present');
   const membership = new Membership(cluster.clusterId, cluster.members);
@@ -107,6 +111,37 @@ async function bootstrapNew(params: BootstrapParams, dirs: MemberDirs, backend: 
     raftStorage,
     membership,
     hardState,
+    snapshot: undefined,
+    dirs,
+  };
+}
+
+/** etcd's join path: ids from the running cluster, an empty raft log, membership from the leader. */
+async function joinExisting(params: BootstrapParams, dirs: MemberDirs, backend: Backend, snapshotter: Snapshotter): Promise<OpenedStorage> {
+  const advertise = params.advertisePeerUrls ?? params.initialCluster.get(params.name) ?? [];
+  const others = [...params.initialCluster.values()].flat().filter((u) => !advertise.includes(u));
+  const remote = await (params.fetchRemoteCluster ?? (() => fetchClusterFromPeers(others)))();
+  const self = findSelf(remote, advertise);
+  if (remote.members.length > 0 && params.initialCluster.size !== remote.members.length) {
+    throw new Error(`error validating peerURLs: member count is unequal (--initial-cluster has ${params.initialCluster.size}, the cluster has ${remote.members.length})`);
+  }
+  // The membership is rebuilt by applying the leader's log (or installing its snapshot).
+  const membership = new Membership(remote.clusterId, []);
+  fs.mkdirSync(path.dirname(dirs.walDir), { recursive: true });
+  const metadata = Metadata.encode({ NodeID: self.id, ClusterID: remote.clusterId }).finish();
+  const wal = await Wal.create(dirs.walDir, metadata);
+  return {
+    isNew: true,
+    joining: true,
+    initialPeers: remote.members.filter((m) => m.id !== self.id),
+    memberId: self.id,
+    clusterId: remote.clusterId,
+    backend,
+    wal,
+    snapshotter,
+    raftStorage: new MemoryStorage(),
+    membership,
+    hardState: EMPTY_HARD_STATE,
     snapshot: undefined,
     dirs,
   };

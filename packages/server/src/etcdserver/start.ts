@@ -5,21 +5,63 @@ import { CLUSTER_VERSION, SERVER_VERSION, requestTimeoutMs } from '../config/lim
 import { parseInitialCluster, type ServerConfig } from '../config/server-config';
 import { EtcdServer } from './etcd-server';
 import type { EtcdServerApi } from './server-api';
-import { openStorage } from './server-storage';
+import { openStorage, type OpenedStorage } from './server-storage';
+import { bindPeers, WsTransport, type PeerListener } from '../peer/ws-transport';
+import { encodeMembersJson } from './join';
+
+/**
+ * Binds --listen-peer-urls. A single-member cluster whose peer port is taken runs without peer
+ * traffic (nobody talks to it; in-process tests share the default port); any other fails.
+ */
+async function bindPeerListeners(config: ServerConfig, initialCluster: ReadonlyMap<string, readonly string[]>, logger: Logger): Promise<PeerListener[] | undefined> {
+  try {
+    return await bindPeers(config.listenPeerUrls);
+  } catch (err) {
+    const single = config.initialClusterState === 'new' && initialCluster.size <= 1;
+    if (!single) throw err;
+    logger.warn({ err: String(err), 'listen-peer-urls': config.listenPeerUrls }, 'peer port unavailable: single member runs without peer transport');
+    return undefined;
+  }
+}
+
+function createTransport(storage: OpenedStorage, listeners: PeerListener[], logger: Logger): WsTransport {
+  const transport = new WsTransport(
+    {
+      selfId: storage.memberId,
+      clusterId: storage.clusterId,
+      logger,
+      membersJson: () => encodeMembersJson(storage.membership.all()),
+      versionJson: () => JSON.stringify({ etcdserver: SERVER_VERSION, etcdcluster: CLUSTER_VERSION }),
+    },
+    listeners,
+  );
+  for (const p of storage.initialPeers ?? []) transport.addPeer(p.id, p.peerUrls);
+  return transport;
+}
 
 /** Opens (or bootstraps) the member in `config.dataDir` and starts its raft loop. */
 export async function startEtcdServerInternal(config: ServerConfig, logger: Logger): Promise<EtcdServer> {
-  const storage = await openStorage({
+  const initialCluster = parseInitialCluster(config.initialCluster);
+  const listeners = await bindPeerListeners(config, initialCluster, logger);
+  let storage: OpenedStorage;
+  try {
+    storage = await openStorage({
     dataDir: config.dataDir,
     walDir: config.walDir,
     name: config.name,
-    initialCluster: parseInitialCluster(config.initialCluster),
+    initialCluster,
+    advertisePeerUrls: config.initialAdvertisePeerUrls,
     initialClusterToken: config.initialClusterToken,
     initialClusterState: config.initialClusterState,
     advertiseClientUrls: config.advertiseClientUrls,
     clusterVersion: CLUSTER_VERSION,
     quotaBackendBytes: config.quotaBackendBytes,
-  });
+    });
+  } catch (err) {
+    await Promise.all((listeners ?? []).map((l) => new Promise((r) => l.server.close(r))));
+    throw err;
+  }
+  const transport = listeners === undefined ? undefined : createTransport(storage, listeners, logger);
   const server = new EtcdServer(
     {
       name: config.name,
@@ -42,6 +84,7 @@ export async function startEtcdServerInternal(config: ServerConfig, logger: Logg
     },
     storage,
     logger,
+    transport,
   );
   server.start();
   return server;
