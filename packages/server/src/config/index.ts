@@ -5,3 +5,5 @@ export { parseConfig, validateConfig, defaultConfig, ConfigError, type ParseOutc
 export { formatHelp, formatVersion } from './help';
 export { parseDurationMs, parseBool, parseInteger, parseUrlList, ValueError } from './values';
 export { createServerLogger } from './logger';
+export { flagValuesFromConfigFile } from './config-file';
+export { parseYaml, YamlError, type YamlValue } from './yaml-lite';
