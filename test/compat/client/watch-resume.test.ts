@@ -3,9 +3,10 @@
 // the watcher delivers must have no gap and no duplicate.
 import { Client } from '@tsetcd/client';
 import { freePort, startEtcd, type ServerHandle } from '../../support';
-import { sleep } from './targets';
+import { sleep, within } from './targets';
 
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
+const trace = (msg: string): void => { if (process.env.RESUME_TRACE) process.stderr.write(`[resume] ${msg}\n`); };
 
 const PUTS_BEFORE_KILL = 30;
 const PUTS_AFTER_KILL = 60;
@@ -52,9 +53,9 @@ describe('client watch resume (3-member etcd cluster)', () => {
     watching.events.on('disconnected', (endpoint) => disconnected.push(endpoint));
     const watcher = watching.watch('resume/', { prefix: true });
     // a kept-alive lease on the same client must survive the failover too
-    const lease = await watching.lease.grant(5);
+    const lease = await within(watching.lease.grant(5), 20_000, 'lease grant');
     const keepAlive = lease.keepAlive();
-    await watcher.created;
+    await within(watcher.created, 15_000, 'watch create');
     const victim = members.find((m) => m.endpoint === watching.currentEndpoint)!;
     expect(victim).toBeDefined();
 
@@ -84,21 +85,24 @@ describe('client watch resume (3-member etcd cluster)', () => {
     })();
 
     reading.catch(() => undefined);
-    await writeSome(PUTS_BEFORE_KILL);
+    await within(writeSome(PUTS_BEFORE_KILL), 40_000, 'writes before the kill');
+    trace(`killing ${victim.name} (${victim.endpoint}); written ${written.length}`);
     process.kill(victim.pid, 'SIGKILL');
-    await writeSome(PUTS_AFTER_KILL);
+    await within(writeSome(PUTS_AFTER_KILL), 60_000, 'writes after the kill');
+    trace(`written ${written.length}, failures ${failures.length}, seen ${seen.length}`);
     expect({ written: written.length, failures }).toEqual({ written: PUTS_BEFORE_KILL + PUTS_AFTER_KILL, failures: expect.any(Array) });
     const last = written[written.length - 1]!;
     const deadline = Date.now() + 30_000;
     while ((seen[seen.length - 1] ?? 0n) < last && Date.now() < deadline) await sleep(50);
+    trace(`caught up: seen ${seen.length}`);
     watcher.close();
-    await reading;
+    await within(reading, 5_000, 'watch loop end');
     expect(seen[seen.length - 1]).toBeGreaterThanOrEqual(last);
 
     expect(watching.currentEndpoint).not.toBe(victim.endpoint);
     expect(disconnected).toContain(victim.endpoint);
     expect(keepAlive.signal.aborted).toBe(false);
-    expect((await writer.lease.timeToLive(lease.id)).ttlSeconds).toBeGreaterThan(0n);
+    expect((await within(writer.lease.timeToLive(lease.id), 20_000, 'timeToLive')).ttlSeconds).toBeGreaterThan(0n);
     keepAlive.close();
     // every write is seen, in order, each revision exactly once and with no gap between them
     for (const revision of written) expect(seen).toContain(revision);
