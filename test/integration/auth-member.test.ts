@@ -164,10 +164,34 @@ describe('auth on one member', () => {
     expect(await message(m.put(putReq('k', 'v'), root))).toBe('etcdserver: invalid auth token');
   });
 
-  test('--auth-token jwt is refused at start-up rather than faked', async () => {
+  test('--auth-token jwt: signed tokens carry user and auth revision; a later auth change makes them stale', async () => {
     const d = tempDir('auth-jwt');
+    const secret = `${d}/jwt.secret`;
+    fs.writeFileSync(secret, 'integration secret');
+    const j = await startMember(d, { authToken: `jwt,sign-method=HS256,priv-key=${secret},ttl=1m` });
     try {
-      await expect(startMember(d, { authToken: 'jwt,pub-key=x,priv-key=y,sign-method=RS256' })).rejects.toThrow(/jwt is not supported/);
+      await j.auth.userAdd({ name: 'root', password: 'pw', options: undefined }, ctx());
+      await j.auth.userGrantRole({ user: 'root', role: 'root' }, ctx());
+      await j.auth.authEnable(ctx());
+      const { token } = await j.auth.authenticate({ name: 'root', password: 'pw' }, ctx());
+      expect(token.split('.')).toHaveLength(3);
+      await j.put(putReq('k', 'v'), withToken(token));
+      await j.auth.roleAdd({ name: 'another' }, withToken(token));
+      expect(await message(j.put(putReq('k', 'v'), withToken(token)))).toBe('etcdserver: revision of auth store is old');
+      expect(await message(j.put(putReq('k', 'v'), withToken(token.slice(0, -2))))).toBe('etcdserver: invalid auth token');
+      const fresh = (await j.auth.authenticate({ name: 'root', password: 'pw' }, ctx())).token;
+      await j.put(putReq('k', 'v2'), withToken(fresh));
+    } finally {
+      await j.close();
+      fs.rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  test('--auth-token with an unknown type or broken jwt options fails start-up', async () => {
+    const d = tempDir('auth-bad');
+    try {
+      await expect(startMember(d, { authToken: 'opaque' })).rejects.toThrow(/unknown token type/);
+      await expect(startMember(d, { authToken: 'jwt,sign-method=RS256' })).rejects.toThrow(/neither pub-key nor priv-key/);
     } finally {
       fs.rmSync(d, { recursive: true, force: true });
     }

@@ -109,9 +109,9 @@ export class AuthStore {
    */
   authInfoFromToken(token: string | undefined): AuthInfo | undefined {
     if (token === undefined || token === '') return undefined;
-    const username = this.tokens.info(token);
-    if (username === undefined) throw new ErrInvalidAuthToken();
-    return { username, revision: this.rev };
+    const info = this.tokens.info(token);
+    if (info === undefined) throw new ErrInvalidAuthToken();
+    return { username: info.username, revision: info.revision ?? this.rev };
   }
 
   /** etcd's CheckPassword (before Authenticate is proposed): returns the revision checked at. */
@@ -222,7 +222,7 @@ export class AuthStore {
     if (!this.enabled) throw new ErrAuthNotEnabled();
     const user = this.users.get(name);
     if (user === undefined || user.options?.noPassword === true) throw new ErrAuthFailed();
-    return this.tokens.assign(simpleToken, index, name);
+    return this.tokens.assign(simpleToken, index, name, this.rev);
   }
 
   userAdd(tx: BatchTx, req: AuthUserAddRequest): void {

@@ -1,4 +1,13 @@
 export { AuthStore, ROOT_ROLE, ROOT_USER, type AuthInfo } from './auth-store';
+export { JwtTokenProvider, parseJwtOptions, parseGoDuration, JWT_TTL_DEFAULT_MS, type JwtOptions } from './jwt-token';
 export { hashPassword, verifyPassword } from './password';
 export { buildUserPerms, covers, isRangeOpPermitted, mergeIntervals, toInterval, type UserPerms } from './range-perm';
-export { SimpleTokenProvider, createTokenProvider, isSimpleTokenFormat, SIMPLE_TOKEN_LENGTH, SIMPLE_TOKEN_TTL_DEFAULT_SECONDS, type TokenProvider } from './simple-token';
+export {
+  SimpleTokenProvider,
+  createTokenProvider,
+  isSimpleTokenFormat,
+  SIMPLE_TOKEN_LENGTH,
+  SIMPLE_TOKEN_TTL_DEFAULT_SECONDS,
+  type TokenInfo,
+  type TokenProvider,
+} from './simple-token';

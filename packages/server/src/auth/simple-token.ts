@@ -3,6 +3,7 @@
 // lives for the TTL (--auth-token-ttl, 300 s) after its last use; disabling auth forgets them all.
 
 import { randomInt } from 'node:crypto';
+import { JwtTokenProvider, parseJwtOptions } from './jwt-token';
 
 export const SIMPLE_TOKEN_LENGTH = 16;
 export const SIMPLE_TOKEN_TTL_DEFAULT_SECONDS = 300;
@@ -10,14 +11,21 @@ const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 /** Expired tokens are swept on assignment at most this often. */
 const SWEEP_INTERVAL_MS = 1000;
 
+/** Who a token belongs to; `revision` only when the token carries it (jwt), else the store's. */
+export interface TokenInfo {
+  readonly username: string;
+  readonly revision?: bigint;
+}
+
 export interface TokenProvider {
   enable(): void;
   disable(): void;
+  /** Random part chosen before proposing Authenticate ('' when the provider needs none). */
   genTokenPrefix(): string;
-  /** Makes the token of an applied Authenticate; returns it. */
-  assign(prefix: string, index: number, username: string): string;
-  /** The user of a live token (its TTL restarts), or undefined. */
-  info(token: string): string | undefined;
+  /** Makes the token of an applied Authenticate (raft `index`, auth `revision`); returns it. */
+  assign(prefix: string, index: number, username: string, revision: bigint): string;
+  /** The owner of a live token (a simple token's TTL restarts), or undefined. */
+  info(token: string): TokenInfo | undefined;
   invalidateUser(username: string): void;
 }
 
@@ -51,7 +59,7 @@ export class SimpleTokenProvider implements TokenProvider {
     return s;
   }
 
-  assign(prefix: string, index: number, username: string): string {
+  assign(prefix: string, index: number, username: string, _revision?: bigint): string {
     const token = `${prefix}.${index}`;
     if (!this.enabled) return token;
     const now = this.nowMs();
@@ -60,7 +68,7 @@ export class SimpleTokenProvider implements TokenProvider {
     return token;
   }
 
-  info(token: string): string | undefined {
+  info(token: string): TokenInfo | undefined {
     if (!isSimpleTokenFormat(token)) return undefined;
     const e = this.tokens.get(token);
     if (e === undefined) return undefined;
@@ -70,7 +78,7 @@ export class SimpleTokenProvider implements TokenProvider {
       return undefined;
     }
     e.expiresAtMs = now + this.ttlMs;
-    return e.username;
+    return { username: e.username };
   }
 
   invalidateUser(username: string): void {
@@ -96,10 +104,12 @@ export function isSimpleTokenFormat(token: string): boolean {
   return /^[0-9]+$/.test(token.slice(dot + 1));
 }
 
-/** Parses --auth-token: only `simple` is built; `jwt,...` is refused rather than faked. */
+
+
+/** Parses --auth-token: `simple`, or `jwt,sign-method=...,pub-key=...,priv-key=...,ttl=...`. */
 export function createTokenProvider(authToken: string, ttlSeconds: number): TokenProvider {
-  const type = authToken.split(',')[0]?.trim() ?? '';
+  const [type = '', ...options] = authToken.split(',').map((s) => s.trim());
   if (type === 'simple' || type === '') return new SimpleTokenProvider(ttlSeconds);
-  if (type === 'jwt') throw new Error('--auth-token jwt is not supported by tsetcd yet; use --auth-token simple');
+  if (type === 'jwt') return new JwtTokenProvider(parseJwtOptions(options));
   throw new Error(`unknown token type: ${type}`);
 }

@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import { CLUSTER_VERSION, SERVER_VERSION, requestTimeoutMs } from '../config/limits';
 import { parseInitialCluster, type ServerConfig } from '../config/server-config';
+import { createTokenProvider } from '../auth/simple-token';
 import { EtcdServer } from './etcd-server';
 import type { EtcdServerApi } from './server-api';
 import { openStorage, type OpenedStorage } from './server-storage';
@@ -41,6 +42,8 @@ function createTransport(storage: OpenedStorage, listeners: PeerListener[], logg
 
 /** Opens (or bootstraps) the member in `config.dataDir` and starts its raft loop. */
 export async function startEtcdServerInternal(config: ServerConfig, logger: Logger): Promise<EtcdServer> {
+  // A bad --auth-token fails start-up before ports are bound or the data dir is opened (WAL locked).
+  createTokenProvider(config.authToken, config.authTokenTtlSeconds);
   const initialCluster = parseInitialCluster(config.initialCluster);
   const listeners = await bindPeerListeners(config, initialCluster, logger);
   let storage: OpenedStorage;
