@@ -22,6 +22,7 @@ import { EntryType, type ConfChange, type ConfState, type Entry, type RawNodeApi
 import type { AlarmStore } from './alarm-store';
 import { replayedChangeStands, validateConfChange } from './conf-change';
 import type { Membership } from './membership';
+import { applyMemberAttributes } from './publish';
 import { assert } from './assert';
 import { applyCompaction, applyDeleteRange, applyPut, applyTxn, type CompactionResult } from './kv-requests';
 import { costPut, costTxn, type BackendQuota } from './quota';
@@ -170,6 +171,7 @@ export class Applier {
       const r: CompactionResult = applyCompaction(kv, req.compaction);
       return { response: r.response, physical: r.physical };
     }
+    if (req.v2 !== undefined && applyMemberAttributes(tx, this.deps.membership, req.v2)) return { response: undefined };
     const extra = this.deps.applyExtra?.(tx, req);
     if (extra !== undefined) return extra;
     return { error: new EtcdError(GrpcStatus.UNIMPLEMENTED, 'etcdserver: request type not supported by this member yet') };

@@ -94,6 +94,21 @@ export class MemberAuth implements AuthServer {
     checkTxn(s, this.authInfo(ctx), req);
   }
 
+  /**
+   * etcd's isWatchPermitted for a watch create: false for an invalid token or an unreadable range
+   * (etcd then answers created + canceled with "etcdserver: permission denied" as cancel_reason).
+   */
+  isWatchPermitted(key: Uint8Array, rangeEnd: Uint8Array, ctx: RequestContext): boolean {
+    const s = this.deps.store;
+    if (!s.isEnabled() && ctx.authToken === undefined) return true;
+    try {
+      s.isRangePermitted(this.authInfo(ctx), key, rangeEnd);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Hash, HashKV, Defragment, Snapshot: root only, with the auth package's raw errors (as etcd). */
   checkAdmin(ctx: RequestContext): void {
     const s = this.deps.store;

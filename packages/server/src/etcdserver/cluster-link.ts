@@ -11,11 +11,16 @@ import { MessageType, type ConfState, type Message, type RawNodeApi } from '../r
 import type { Snapshotter } from '../snap';
 import type { PeerHandler, PeerTransport } from '../peer/transport';
 import { formatId } from './member-id';
-import type { Membership } from './membership';
+import type { Membership, MemberRecord } from './membership';
+import { errorFromStatus } from '@tsetcd/api';
+import { PROMOTE_PATH } from '../peer/transport';
+import { decodeMembersJson } from './join';
 
 /** A transport the member can start with its handler (WsTransport, MemoryTransport). */
 export interface StartablePeerTransport extends PeerTransport {
   start(handler: PeerHandler): void;
+  /** Serves MemberPromote forwarded by followers (peer HTTP). */
+  setPromoteHandler?(fn: (id: bigint) => Promise<string>): void;
 }
 
 export interface ClusterLinkDeps {
@@ -38,6 +43,8 @@ export interface ClusterLinkDeps {
 
 export class ClusterLink implements PeerHandler {
   private removedNoticed = false;
+  /** Every member id the transport was told about (to drop the removed ones). */
+  private readonly known = new Set<bigint>();
 
   constructor(private readonly deps: ClusterLinkDeps) {}
 
@@ -69,7 +76,8 @@ export class ClusterLink implements PeerHandler {
       if (transport.hasPeer(m.id)) transport.updatePeer(m.id, m.peerUrls);
       else transport.addPeer(m.id, m.peerUrls);
     }
-    for (const id of transport.activePeers()) if (!ids.has(id) && membership.isRemoved(id)) transport.removePeer(id);
+    for (const id of this.known) if (!ids.has(id) && membership.isRemoved(id)) transport.removePeer(id);
+    for (const id of ids) this.known.add(id);
     if (!ids.has(selfId) && membership.isRemoved(selfId)) this.onRemovedSelf();
   }
 
@@ -160,4 +168,18 @@ export class ClusterLink implements PeerHandler {
     this.deps.logger.info({ index, consistentIndex: backend.consistentIndex() }, 'installed snapshot image');
     return true;
   }
+}
+
+/** POSTs a MemberPromote to the leader's peer URL; returns the member list or throws its error. */
+export async function forwardPromote(leaderPeerUrl: string, id: bigint, timeoutMs: number): Promise<MemberRecord[]> {
+  const res = await fetch(new URL(`${PROMOTE_PATH}${formatId(id)}`, leaderPeerUrl), { method: 'POST', signal: AbortSignal.timeout(timeoutMs) });
+  const text = await res.text();
+  if (res.ok) return decodeMembersJson(text);
+  let body: { code?: number; message?: string } = {};
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    body = { message: text };
+  }
+  throw errorFromStatus(body.code ?? 2, body.message ?? `promote forwarded to the leader failed (${res.status})`);
 }

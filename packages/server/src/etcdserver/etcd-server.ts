@@ -80,8 +80,10 @@ import { MembershipChanges } from './membership-changes';
 import { BackendQuota, costPut, costTxn } from './quota';
 import { RaftDriver } from './raft-driver';
 import { RaftSnapshots } from './raft-snapshots';
-import { ClusterLink, type StartablePeerTransport } from './cluster-link';
+import { ClusterLink, forwardPromote, type StartablePeerTransport } from './cluster-link';
+import { encodeMembersJson } from './join';
 import { leaderTransfer } from './leader-transfer';
+import { publishLoop } from './publish';
 import { ReadIndexBatcher } from './read-index';
 import type { EtcdServerApi, MemberIdentity, RequestContext } from './server-api';
 import type { OpenedStorage } from './server-storage';
@@ -101,6 +103,8 @@ export interface EtcdServerOptions {
   readonly serverVersion: string;
   readonly initialClusterToken: string;
   readonly strictReconfigCheck: boolean;
+  /** --advertise-client-urls, published to the cluster (member list). */
+  readonly advertiseClientUrls?: readonly string[];
   /** --auth-token (only `simple` is built) and --auth-token-ttl. */
   readonly authToken?: string;
   readonly authTokenTtlSeconds?: number;
@@ -360,6 +364,10 @@ export class EtcdServer implements EtcdServerApi {
             isStopped: () => this.isStopped,
             onRemoved: () => this.onFatal(new Error('the member has been permanently removed from the cluster')),
           });
+    transport?.setPromoteHandler?.(async (id) => {
+      const resp = await this.membershipChanges.promote({ ID: id }, { signal: AbortSignal.timeout(opts.requestTimeoutMs) });
+      return encodeMembersJson(resp.members.map((m) => ({ id: m.ID, name: m.name, peerUrls: m.peerURLs, clientUrls: m.clientURLs, isLearner: m.isLearner })));
+    });
   }
 
   // ---- lifecycle -------------------------------------------------------------------------------
@@ -367,6 +375,7 @@ export class EtcdServer implements EtcdServerApi {
   start(): void {
     this.cluster?.start();
     this.driver.start();
+    if (this.cluster !== undefined) void this.publish();
     this.leases.start();
     // A single voter need not wait an election timeout to lead (etcd fast-forwards its ticks).
     this.driver.notify();
@@ -375,6 +384,20 @@ export class EtcdServer implements EtcdServerApi {
       { memberId: formatId(this.identity.memberId), clusterId: formatId(this.identity.clusterId), name: this.identity.name },
       'started member',
     );
+  }
+
+  /** etcd's publish: name and client URLs go to every member's membership through raft. */
+  private publish(): Promise<void> {
+    return publishLoop({
+      id: this.identity.memberId,
+      name: this.opts.name,
+      clientUrls: this.opts.advertiseClientUrls ?? [],
+      membership: this.membership,
+      propose: (req, signal) => this.propose(req, { signal }),
+      isReady: () => this.isReady(),
+      stopSignal: this.stopController.signal,
+      logger: this.logger,
+    });
   }
 
   private campaignIfAlone(): void {
@@ -811,7 +834,19 @@ export class EtcdServer implements EtcdServerApi {
     return this.membershipChanges.update(req, ctx);
   }
 
-  memberPromote(req: MemberPromoteRequest, ctx: RequestContext): Promise<MemberPromoteResponse> {
+  async memberPromote(req: MemberPromoteRequest, ctx: RequestContext): Promise<MemberPromoteResponse> {
+    // Only the leader knows whether the learner caught up: a follower forwards (etcd 3.4).
+    if (this.cluster !== undefined && this.raftState !== StateType.Leader) {
+      if (this.lead === 0n) throw new ErrNoLeader();
+      const leaderUrl = this.membership.member(this.lead)?.peerUrls[0];
+      if (leaderUrl === undefined) throw new ErrNoLeader();
+      const members = await forwardPromote(leaderUrl, req.ID, this.opts.requestTimeoutMs);
+      await this.appliedWait.wait(this.driver.committed);
+      return {
+        header: this.header(0n),
+        members: members.map((m) => ({ ID: m.id, name: m.name, peerURLs: [...m.peerUrls], clientURLs: [...m.clientUrls], isLearner: m.isLearner })),
+      };
+    }
     return this.membershipChanges.promote(req, ctx);
   }
 

@@ -50,3 +50,8 @@ export const RAFT_STREAM_PATH = '/raft/stream/';
 export const RAFT_SNAPSHOT_PATH = '/raft/snapshot';
 export const MEMBERS_PATH = '/members';
 export const VERSION_PATH = '/version';
+/** POST /members/promote/<hex id>: a follower forwards MemberPromote to the leader (etcd 3.4). */
+export const PROMOTE_PATH = '/members/promote/';
+
+/** The leader's side of a forwarded promote: resolves with the member list as /members JSON. */
+export type PromoteHandler = (id: bigint) => Promise<string>;

@@ -16,6 +16,8 @@ import {
   HEADER_FROM,
   HEADER_TO,
   MEMBERS_PATH,
+  PROMOTE_PATH,
+  type PromoteHandler,
   RAFT_SNAPSHOT_PATH,
   RAFT_STREAM_PATH,
   VERSION_PATH,
@@ -75,6 +77,9 @@ export class WsTransport implements PeerTransport {
   private handler: PeerHandler | undefined;
   private closed = false;
   private readonly unreachableAt = new Map<bigint, number>();
+  private promoteHandler: PromoteHandler | undefined;
+  /** Streams peers opened to us, by sender (closed when the sender is removed). */
+  private readonly inbound = new Map<bigint, Set<import('ws').WebSocket>>();
 
   constructor(
     private readonly opts: WsTransportOptions,
@@ -84,6 +89,10 @@ export class WsTransport implements PeerTransport {
       l.server.on('request', (req, res) => this.onRequest(req, res));
       l.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket as import('node:net').Socket, head));
     }
+  }
+
+  setPromoteHandler(fn: PromoteHandler): void {
+    this.promoteHandler = fn;
   }
 
   /** Starts serving peer traffic into `handler`. */
@@ -117,6 +126,8 @@ export class WsTransport implements PeerTransport {
   }
 
   removePeer(id: bigint): void {
+    // Its streams to us go too: the reconnect is answered 410, which tells it it was removed.
+    for (const ws of this.inbound.get(id) ?? []) ws.terminate();
     this.streams.get(id)?.close();
     this.streams.delete(id);
     this.urls.delete(id);
@@ -217,12 +228,20 @@ export class WsTransport implements PeerTransport {
     }
     const from = check.from;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      let set = this.inbound.get(from);
+      if (set === undefined) this.inbound.set(from, (set = new Set()));
+      set.add(ws);
+      ws.on('close', () => set.delete(ws));
       ws.on('message', (data: Buffer) => {
         let batch: Message[];
         try {
           batch = decodeBatch(data);
         } catch (err) {
           this.opts.logger.warn({ peer: formatId(from), err: String(err) }, 'bad raft frame; closing stream');
+          ws.terminate();
+          return;
+        }
+        if (this.handler?.isRemovedMember(from) === true) {
           ws.terminate();
           return;
         }
@@ -243,6 +262,28 @@ export class WsTransport implements PeerTransport {
     if (req.method === 'GET' && path === VERSION_PATH) {
       res.setHeader('Content-Type', 'application/json');
       res.end(this.opts.versionJson());
+      return;
+    }
+    if (req.method === 'POST' && path.startsWith(PROMOTE_PATH)) {
+      const id = parseId(path.slice(PROMOTE_PATH.length));
+      const handler = this.promoteHandler;
+      if (id === undefined || handler === undefined) {
+        res.statusCode = 400;
+        res.end(JSON.stringify({ code: 3, message: 'bad promote request' }));
+        return;
+      }
+      handler(id).then(
+        (json) => {
+          res.setHeader('Content-Type', 'application/json');
+          res.end(json);
+        },
+        (err: unknown) => {
+          const e = err as { code?: number; message?: string };
+          res.statusCode = 500;
+          res.setHeader('Content-Type', 'application/json');
+          res.end(JSON.stringify({ code: typeof e.code === 'number' ? e.code : 2, message: e.message ?? String(err) }));
+        },
+      );
       return;
     }
     if (req.method === 'POST' && path === RAFT_SNAPSHOT_PATH) {

@@ -1,0 +1,67 @@
+// etcd 3.4's publish: once a member serves, it proposes its name and client URLs through raft
+// as a v2 PUT of /0/members/<hex id>/attributes; every member applies it to its membership.
+
+import { type InternalRaftRequest, type Request as V2Request } from '@tsetcd/api';
+import type { Logger } from 'pino';
+import type { BatchTx } from '../backend/backend';
+import { formatId } from './member-id';
+import type { Membership } from './membership';
+
+const ATTRIBUTES_PATH = /^\/0\/members\/([0-9a-f]{1,16})\/attributes$/;
+/** Pause between publish attempts (etcd retries until it succeeds or stops). */
+export const PUBLISH_RETRY_MS = 500;
+
+export function publishRequest(id: bigint, name: string, clientUrls: readonly string[]): Partial<InternalRaftRequest> {
+  const v2: Partial<V2Request> = {
+    Method: 'PUT',
+    Path: `/0/members/${formatId(id)}/attributes`,
+    Val: JSON.stringify({ name, clientURLs: clientUrls }),
+  };
+  return { v2: v2 as V2Request };
+}
+
+/** Applies a publish; other v2 requests are not supported (undefined). */
+export function applyMemberAttributes(tx: BatchTx, membership: Membership, v2: V2Request): boolean {
+  const match = ATTRIBUTES_PATH.exec(v2.Path);
+  if (v2.Method !== 'PUT' || match === null || match[1] === undefined) return false;
+  const id = BigInt(`0x${match[1]}`);
+  const current = membership.member(id);
+  if (current === undefined) return true; // removed meanwhile: nothing to update
+  const attrs = JSON.parse(v2.Val) as { name?: string; clientURLs?: string[] };
+  membership.put(tx, { ...current, name: attrs.name ?? '', clientUrls: attrs.clientURLs ?? [] });
+  return true;
+}
+
+export interface PublishDeps {
+  readonly id: bigint;
+  readonly name: string;
+  readonly clientUrls: readonly string[];
+  readonly membership: Membership;
+  readonly propose: (req: Partial<InternalRaftRequest>, signal: AbortSignal) => Promise<unknown>;
+  readonly isReady: () => boolean;
+  readonly stopSignal: AbortSignal;
+  readonly logger: Logger;
+}
+
+/** Proposes the attributes until they are applied (skipped when the membership already has them). */
+export async function publishLoop(deps: PublishDeps): Promise<void> {
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
+  while (!deps.stopSignal.aborted) {
+    // Always once per start (the local record may hold attributes the others never saw).
+    const self = deps.membership.member(deps.id);
+    if (!deps.isReady() || self === undefined) {
+      await sleep(PUBLISH_RETRY_MS / 5);
+      continue;
+    }
+    try {
+      await deps.propose(publishRequest(deps.id, deps.name, deps.clientUrls), deps.stopSignal);
+      deps.logger.info({ name: deps.name, clientUrls: deps.clientUrls }, 'published local member to cluster through raft');
+      return;
+    } catch (err) {
+      if (deps.stopSignal.aborted) return;
+      deps.logger.warn({ err: String(err) }, 'publish failed; retrying');
+      await sleep(PUBLISH_RETRY_MS);
+    }
+  }
+}
+
