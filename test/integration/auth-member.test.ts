@@ -108,6 +108,10 @@ describe('auth on one member', () => {
     expect((await a.userGet({ name: 'alice' }, alice)).roles).toEqual(['reader']);
     expect(await message(a.userGet({ name: 'root' }, alice))).toBe(denied);
     expect((await a.roleGet({ role: 'reader' }, alice)).perm.length).toBe(2);
+    expect(a.isWatchPermitted(b('pub/a'), b(''), alice)).toBe(true);
+    expect(a.isWatchPermitted(b('pub/'), b('\0'), alice)).toBe(false);
+    expect(a.isWatchPermitted(b('pub/a'), b(''), ctx())).toBe(false);
+    expect(a.isWatchPermitted(b('pub/a'), b(''), withToken('bogus.1'))).toBe(false);
     expect(await message(m.hash(alice))).toBe('auth: permission denied');
     expect(await message(m.defragment(alice))).toBe('auth: permission denied');
   });
