@@ -5,6 +5,9 @@
 
 import {
   ErrNoLeader,
+  GrpcStatus,
+  RangeRequest,
+  toGrpcStatus,
   WatchDefinition,
   WatchResponse,
   WatchCreateRequest_FilterType,
@@ -12,6 +15,7 @@ import {
   type WatchCreateRequest,
   type WatchRequest,
 } from '@tsetcd/api';
+import type { RequestContext } from '../../etcdserver/server-api';
 import type { WatchServer } from '../../etcdserver/watch-server';
 import { GRPC_OVERHEAD_BYTES, NO_LEADER_CHECKS_MAX } from '../../watch/limits';
 import { WatchFilter, type WatchResult } from '../../watch/watcher';
@@ -22,10 +26,35 @@ import type { StreamCall } from './types';
 /** Watch id of responses not tied to one watcher (failed creates, progress broadcasts). */
 export const INVALID_WATCH_ID = -1n;
 
-export function registerWatchService(server: GrpcServer, member: { readonly watchServer?: WatchServer | undefined }): void {
+/** Throws when the caller may not read [key, rangeEnd) (etcd's isWatchPermitted). */
+export type WatchPermission = (key: Buffer, rangeEnd: Buffer, ctx: RequestContext) => void;
+
+export function registerWatchService(
+  server: GrpcServer,
+  member: { readonly watchServer?: WatchServer | undefined; readonly auth?: object | undefined },
+): void {
   const ws = member.watchServer;
   if (ws === undefined) return;
-  server.addService(WatchDefinition, { watch: (call) => serveWatchStream(ws, call) });
+  // The member's auth checks a Range's permission (MemberAuth.checkRange); a watch needs the same.
+  const auth = member.auth as { checkRange?: (req: RangeRequest, ctx: RequestContext) => void } | undefined;
+  const checkRange = auth?.checkRange?.bind(auth);
+  const permit: WatchPermission | undefined = checkRange === undefined ? undefined : (key, rangeEnd, ctx) => checkRange(RangeRequest.fromPartial({ key, rangeEnd }), ctx);
+  server.addService(WatchDefinition, { watch: (call) => serveWatchStream(ws, call, permit) });
+}
+
+/** grpc-go's names of the codes a watch auth failure can carry. */
+const CODE_NAMES: Readonly<Record<number, string>> = {
+  [GrpcStatus.INVALID_ARGUMENT]: 'InvalidArgument',
+  [GrpcStatus.PERMISSION_DENIED]: 'PermissionDenied',
+  [GrpcStatus.UNAUTHENTICATED]: 'Unauthenticated',
+};
+const PASSED_THROUGH = new Set(['etcdserver: invalid auth token', 'etcdserver: revision of auth store is old', 'etcdserver: user name is empty']);
+
+/** The cancel_reason of a create refused by auth: the full grpc-go status text, like etcd. */
+export function watchDeniedReason(err: unknown): string {
+  const { code, message } = toGrpcStatus(err);
+  if (PASSED_THROUGH.has(message) && CODE_NAMES[code] !== undefined) return `rpc error: code = ${CODE_NAMES[code]} desc = ${message}`;
+  return 'rpc error: code = PermissionDenied desc = etcdserver: permission denied';
 }
 
 interface WatchFlags {
@@ -34,7 +63,7 @@ interface WatchFlags {
 }
 
 /** Serves one watch stream until the client goes away (or, with `hasleader`, the leader does). */
-export async function serveWatchStream(ws: WatchServer, call: StreamCall<WatchRequest, WatchResponse>): Promise<void> {
+export async function serveWatchStream(ws: WatchServer, call: StreamCall<WatchRequest, WatchResponse>, permit?: WatchPermission): Promise<void> {
   const { ctx } = call;
   if (ctx.requireLeader === true && !ws.hasLeader()) throw new ErrNoLeader();
   const stream = new WatchStream<WatchResponse>(ws.watchable);
@@ -58,6 +87,14 @@ export async function serveWatchStream(ws: WatchServer, call: StreamCall<WatchRe
     let end: Buffer | undefined = creq.rangeEnd.length === 0 ? undefined : creq.rangeEnd;
     if (end !== undefined && end.length === 1 && end[0] === 0) end = Buffer.alloc(0);
     const rev = stream.rev();
+    if (permit !== undefined) {
+      try {
+        permit(key, creq.rangeEnd, ctx);
+      } catch (err) {
+        control({ header: header(rev), watchId: INVALID_WATCH_ID, created: true, canceled: true, cancelReason: watchDeniedReason(err) });
+        return;
+      }
+    }
     try {
       const w = stream.watch({
         id: creq.watchId,
