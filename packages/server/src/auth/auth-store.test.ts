@@ -86,6 +86,22 @@ describe('auth store', () => {
     expect(again.roleList()).toEqual(['reader']);
   });
 
+  test('reload() replaces the in-memory state with another image of the buckets (snapshot install)', () => {
+    const { tx: leaderTx, s: leader } = seeded();
+    leader.authEnable(leaderTx);
+    const followerTx = new MemTx();
+    const follower = newStore(followerTx);
+    follower.userAdd(followerTx, add('stale'));
+    follower.reload(leaderTx);
+    expect(follower.userList()).toEqual(['alice', 'root']);
+    expect(follower.isEnabled()).toBe(true);
+    expect(follower.revision()).toBe(leader.revision());
+    follower.reload(new MemTx());
+    expect(follower.userList()).toEqual([]);
+    expect(follower.isEnabled()).toBe(false);
+    expect(follower.revision()).toBe(1n);
+  });
+
   test('permission checks: anonymous, stale revision, unknown user, root, ranges', () => {
     const { tx, s } = seeded();
     s.authEnable(tx);

@@ -75,13 +75,24 @@ export class AuthStore {
     tx: ReadTx,
     readonly tokens: TokenProvider,
   ) {
+    this.enabled = false;
+    this.rev = 1n;
+    this.permCacheRev = 0n;
+    this.reload(tx);
+  }
+
+  /** (Re)loads everything from the buckets: start-up, and after a snapshot image was installed. */
+  reload(tx: ReadTx): void {
     const flag = tx.get('auth', ENABLE_FLAG_KEY);
-    this.enabled = flag !== undefined && flag.length === 1 && flag[0] === 1;
+    const enabled = flag !== undefined && flag.length === 1 && flag[0] === 1;
     const revBytes = tx.get('auth', REVISION_KEY);
     // etcd writes revision 1 when it creates the store; a fresh backend reads as 1 here.
     const stored = revBytes !== undefined && revBytes.length === 8 ? decodeUint64BE(revBytes) : 0n;
     this.rev = stored > 0n ? stored : 1n;
+    this.permCache = new Map();
     this.permCacheRev = this.rev;
+    this.users.clear();
+    this.roles.clear();
     for (const { value } of tx.range('authUsers', EMPTY)) {
       const u = authpb.User.decode(value);
       this.users.set(str(u.name), u);
@@ -90,7 +101,9 @@ export class AuthStore {
       const r = authpb.Role.decode(value);
       this.roles.set(str(r.name), r);
     }
-    if (this.enabled) this.tokens.enable();
+    if (enabled) this.tokens.enable();
+    else if (this.enabled) this.tokens.disable();
+    this.enabled = enabled;
   }
 
   isEnabled(): boolean {
