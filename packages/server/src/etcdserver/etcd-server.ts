@@ -553,6 +553,7 @@ export class EtcdServer implements EtcdServerApi {
     if (installed) {
       this.kv.reload();
       this.lessor.restore();
+      this.authStore.reload(this.backend.readTx());
       this.cluster?.syncPeers();
     }
     const index = Math.max(snapshot.metadata.index, this.backend.consistentIndex());
