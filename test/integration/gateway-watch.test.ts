@@ -181,5 +181,11 @@ describe('Watch over gRPC and the /v3 gateway', () => {
     expect(JSON.parse(garbage.body)).toEqual({ error: "invalid character 'g' looking for beginning of value", message: "invalid character 'g' looking for beginning of value", code: 3 });
     const unknown = await post(`${endpoint}/v3/kv/nothing`, '{}');
     expect(unknown.status).toBe(404);
+    const badStream = await post(`${endpoint}/v3/watch`, 'garbage');
+    expect(badStream).toEqual({
+      status: 500,
+      contentType: 'application/json',
+      body: '{"error":"invalid character \'g\' looking for beginning of value","message":"invalid character \'g\' looking for beginning of value","code":2}',
+    });
   });
 });

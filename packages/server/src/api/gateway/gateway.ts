@@ -124,21 +124,37 @@ export class Gateway {
     }
     const requests = new PushQueue<unknown>();
     const splitter = new JsonValueSplitter();
-    let badBody: string | undefined;
+    let decodedAny = false;
+    // etcd: a first request that does not decode fails the call (500, code Unknown); a later one
+    // just ends the request side (the watch stays open).
+    const badRequest = (text: string): void => {
+      if (!decodedAny && !res.headersSent) {
+        controller.abort();
+        requests.end();
+        const out = unaryErrorOf(GrpcStatus.UNKNOWN, goJsonSyntaxError(text));
+        res.writeHead(500, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(out.body)) });
+        res.end(out.body);
+        return;
+      }
+      requests.end();
+    };
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => {
       for (const text of splitter.push(chunk)) {
+        let json: unknown;
         try {
-          requests.push(JSON.parse(text));
+          json = JSON.parse(text);
         } catch {
-          badBody ??= goJsonSyntaxError(text);
-          requests.end(new GatewayJsonError(badBody));
+          badRequest(text);
+          return;
         }
+        decodedAny = true;
+        requests.push(json);
       }
     });
     req.on('end', () => {
       const rest = splitter.rest();
-      if (rest !== undefined) requests.end(new GatewayJsonError(goJsonSyntaxError(rest)));
+      if (rest !== undefined) badRequest(rest);
       else requests.end();
     });
     req.on('error', () => requests.end());
