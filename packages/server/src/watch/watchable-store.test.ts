@@ -174,6 +174,22 @@ describe('WatchableStore', () => {
     store.close();
   });
 
+  test('restore() sends synced watchers through catch-up; a future watcher keeps its start revision', () => {
+    const kv = new TestKv();
+    const store = new WatchableStore(kv, noTimers);
+    const sink = new Sink();
+    const now = store.watch({ id: 0n, key: b('k'), end: undefined, startRev: 0n, sink });
+    const future = store.watch({ id: 1n, key: b('k'), end: undefined, startRev: 5n, sink });
+    kv.write('k'); // rev 2, written while the store was being replaced: never notified
+    store.restore();
+    expect(store.unsynced.size).toBe(2);
+    store.syncWatchers();
+    expect(sink.got.map((r) => [r.watchId, r.events.map((e) => e.kv?.modRevision)])).toEqual([[0n, [2n]]]);
+    expect(store.isSynced(now) && store.isSynced(future)).toBe(true);
+    expect(future.minRev).toBe(5n);
+    store.close();
+  });
+
   test('progress marks go only to synced watchers', () => {
     const kv = new TestKv();
     kv.write('k');

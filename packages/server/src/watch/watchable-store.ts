@@ -121,6 +121,12 @@ export class WatchableStore {
     const { events, readRev } = this.readEvents(minRev, curRev);
     const batches = newWatcherBatch(group, events, this.watchBatchMaxRevs);
     for (const w of group.watchers) {
+      if (w.minRev > curRev) {
+        // A future-start watcher moved here by restore(): nothing to read yet.
+        this.unsynced.delete(w);
+        this.synced.add(w);
+        continue;
+      }
       w.minRev = readRev + 1n;
       const eb = batches.get(w);
       if (eb === undefined) {
@@ -163,6 +169,18 @@ export class WatchableStore {
       } else this.synced.add(w);
     }
     return moved;
+  }
+
+  /**
+   * The KV store was replaced (a raft snapshot installed, kv.reload()): every synced watcher may
+   * have missed revisions, so all of them catch up from the new backend (etcd's Restore).
+   */
+  restore(): void {
+    for (const w of [...this.synced.watchers]) {
+      this.synced.delete(w);
+      this.unsynced.add(w);
+    }
+    this.scheduleSync(0);
   }
 
   /** A stream drained some of its buffer: retry victims soon. */
