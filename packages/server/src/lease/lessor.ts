@@ -59,6 +59,8 @@ export interface LeaseCheckpointItem {
 class Lease {
   /** Monotonic deadline; Infinity while this member is not primary. */
   expiryMs = Infinity;
+  /** When the expiry heap reports this lease next (the deadline, then retries); its valid heap entry. */
+  dueMs = Infinity;
   readonly keys = new Set<string>();
   /** Next checkpoint due (monotonic), Infinity when none is scheduled. */
   checkpointDueMs = Infinity;
@@ -199,6 +201,7 @@ export class Lessor implements LeaseChecker {
     this.checkpointHeap.clear();
     for (const l of this.leases.values()) {
       l.expiryMs = Infinity;
+      l.dueMs = Infinity;
       l.checkpointDueMs = Infinity;
     }
   }
@@ -211,7 +214,8 @@ export class Lessor implements LeaseChecker {
 
   private refresh(l: Lease, extendMs: number): void {
     l.expiryMs = this.clock() + extendMs + l.startingTtlMs();
-    this.expiryHeap.push({ id: l.id, expiryMs: l.expiryMs });
+    l.dueMs = l.expiryMs;
+    this.expiryHeap.push({ id: l.id, expiryMs: l.dueMs });
     this.scheduleCheckpoint(l);
   }
 
@@ -247,10 +251,10 @@ export class Lessor implements LeaseChecker {
       if (top === undefined || top.expiryMs > now) break;
       this.expiryHeap.pop();
       const l = this.leases.get(top.id);
-      if (l === undefined || l.expiryMs !== top.expiryMs) continue; // revoked or renewed since
+      if (l === undefined || l.dueMs !== top.expiryMs) continue; // revoked or renewed since
       out.push(l.id);
-      l.expiryMs = now + EXPIRED_LEASE_RETRY_INTERVAL_MS;
-      this.expiryHeap.push({ id: l.id, expiryMs: l.expiryMs });
+      l.dueMs = now + EXPIRED_LEASE_RETRY_INTERVAL_MS;
+      this.expiryHeap.push({ id: l.id, expiryMs: l.dueMs });
     }
     return out;
   }
