@@ -67,7 +67,7 @@ function main() {
       'apply-beyond-commit',
       'no-term-check-on-append',
     ];
-    for (const mutation of MUTATIONS) {
+    for (const mutation of args.mutation ? [args.mutation] : MUTATIONS) {
       for (const size of args.sizes) {
         const s = runSeeds({ size, firstSeed: 1, count: args.mutationRates, mutations: new Set([mutation]), protocolRules: !args.endToEnd });
         const by = {};

@@ -19,6 +19,8 @@ export interface ClientOptions {
   readonly thinkMaxMs: number;
   /** Reads go through the log as commands instead of ReadIndex. */
   readonly readsThroughLog: boolean;
+  /** The first this many clients talk to one member only (an etcd client given a single endpoint). */
+  readonly pinnedClients: number;
 }
 
 export interface ClientPort {
@@ -30,6 +32,8 @@ export interface ClientPort {
 
 interface ClientState {
   readonly id: number;
+  /** Index into the members list at start, for a pinned client. */
+  readonly pinnedTo: number | undefined;
   preferred: SimMember | undefined;
   lastSeen: Map<string, string | null>;
   attempt: number;
@@ -47,7 +51,8 @@ export class SimClients {
     private readonly options: ClientOptions,
   ) {
     for (let i = 0; i < options.count; i++) {
-      this.clients.push({ id: i, preferred: undefined, lastSeen: new Map(), attempt: 0, seq: 0 });
+      const pinnedTo = i < options.pinnedClients ? prng.int(port.members().length) : undefined;
+      this.clients.push({ id: i, pinnedTo, preferred: undefined, lastSeen: new Map(), attempt: 0, seq: 0 });
     }
   }
 
@@ -66,7 +71,8 @@ export class SimClients {
     for (const c of this.clients) {
       const attempt = () => {
         const input: KvInput = { kind: 'put', key: this.prng.pick(this.options.keys), value: `c${c.id}-${c.seq++}` };
-        this.issue(c, this.pickMember(c), input, (ok) => {
+        // The liveness round is about the cluster, not about a pinned member that may have left it.
+        this.issue(c, this.pickMember(c, false), input, (ok) => {
           if (ok) remaining--;
           else this.port.queue.after(retryPauseMs, attempt);
         });
@@ -90,7 +96,7 @@ export class SimClients {
     else if (roll < 8) input = { kind: 'put', key, value: `c${c.id}-${c.seq++}` };
     else input = { kind: 'cas', key, from: c.lastSeen.get(key) ?? null, to: `c${c.id}-${c.seq++}` };
     // Reads may go to any member (etcd clients balance them); writes stick to the last member that worked.
-    const member = input.kind === 'get' ? this.prng.pick(this.port.members()) : this.pickMember(c);
+    const member = c.pinnedTo === undefined && input.kind === 'get' ? this.prng.pick(this.port.members()) : this.pickMember(c);
     this.issue(c, member, input, (ok) => {
       // Back off after a failure (no leader yet, most likely) instead of hammering the cluster.
       const pauseMs = ok ? this.prng.range(0, this.options.thinkMaxMs) : this.prng.range(10, 10 + 2 * this.options.thinkMaxMs);
@@ -98,8 +104,12 @@ export class SimClients {
     });
   }
 
-  private pickMember(c: ClientState): SimMember {
+  private pickMember(c: ClientState, honourPin = true): SimMember {
     const members = this.port.members();
+    if (honourPin && c.pinnedTo !== undefined) {
+      const pinned = members[c.pinnedTo];
+      if (pinned) return pinned;
+    }
     if (c.preferred && members.includes(c.preferred) && this.prng.chance(0.7)) return c.preferred;
     return this.prng.pick(members);
   }

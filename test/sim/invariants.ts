@@ -65,6 +65,10 @@ export class Invariants {
   private readonly votes = new Map<string, NodeId>();
   /** Each member's commit index at its previous Ready. */
   private readonly commits = new Map<NodeId, number>();
+  /** Each member's term at its previous Ready: everything in its next Ready was said at a term >= this. */
+  private readonly readyTerms = new Map<NodeId, number>();
+  /** `${member}|${leader}|${term}`: the member took that leader's append/heartbeat while not past its term. */
+  private readonly acceptedLeaders = new Set<string>();
 
   /** A (re)started member: its log is what its disk holds, nothing applied yet. */
   restart(id: NodeId, disk: SimDisk): void {
@@ -79,6 +83,7 @@ export class Invariants {
     this.leading.delete(id);
     this.applied.set(id, snapIndex);
     this.commits.set(id, 0);
+    this.readyTerms.set(id, disk.durableHardState().term);
   }
 
   /** The log a member holds up to a snapshot's index: the committed entries (checked there). */
@@ -126,6 +131,8 @@ export class Invariants {
     if (!log) throw new Error(`invariants: member ${id} was never started`);
     if (rd.snapshot) log = this.onSnapshot(id, rd.snapshot.metadata.index, rd.snapshot.metadata.term);
     if (rd.entries.length > 0) this.appendToLog(id, log, rd.entries, wasLeadingThisTerm);
+    if (this.protocolRules) this.checkMessageTerms(id, rd);
+    this.readyTerms.set(id, term);
     const commit = status.hardState.commit;
     if (this.protocolRules && wasLeadingThisTerm && isLeader && commit > (this.commits.get(id) ?? 0) && log.terms[commit - 1] !== term) {
       // Raft §5.4.2: a leader commits by counting replicas only entries of its own term.
@@ -145,6 +152,28 @@ export class Invariants {
         }
       });
       this.leading.set(id, term);
+    }
+  }
+
+  /** A leader's message reaches a member whose term was `memberTerm` just before stepping it. */
+  onDeliver(id: NodeId, m: Message, memberTerm: number): void {
+    if (m.term >= memberTerm) this.acceptedLeaders.add(`${id}|${m.from}|${m.term}`);
+  }
+
+  /**
+   * Terms only grow, and a member stamps what it sends with its current term (vote replies with the
+   * candidate's term, which is never lower). So every message of a Ready carries a term at least the
+   * member's term at the previous Ready, except proposals and read requests (no term) and replies
+   * to a leader held until the entries they acknowledge are durable: those keep the term of a
+   * leader the member did accept, but never answer an append from an already stale leader.
+   */
+  private checkMessageTerms(id: NodeId, rd: Ready): void {
+    const floor = this.readyTerms.get(id) ?? 0;
+    for (const m of rd.messages) {
+      if (m.term >= floor || m.type === MessageType.MsgProp || m.type === MessageType.MsgReadIndex) continue;
+      const reply = m.type === MessageType.MsgAppResp || m.type === MessageType.MsgHeartbeatResp;
+      if (reply && this.acceptedLeaders.has(`${id}|${m.to}|${m.term}`)) continue;
+      throw new InvariantViolation('message term', `member ${id} at term >= ${floor} sends ${MessageType[m.type]} to ${m.to} in older term ${m.term}${reply ? ', answering a leader it never accepted in that term' : ''}`);
     }
   }
 

@@ -173,6 +173,9 @@ export class SimMember {
 
   deliver(m: Message): void {
     this.whenRunning(() => {
+      if (m.type === MessageType.MsgApp || m.type === MessageType.MsgHeartbeat || m.type === MessageType.MsgSnap) {
+        this.env.invariants.onDeliver(this.id, m, this.raw!.status().hardState.term);
+      }
       this.raw!.step(m);
       this.drive();
     });

@@ -207,11 +207,12 @@ function run(options: SimOptions, trace: TraceHash): SimReport {
   const clientOptions: ClientOptions = {
     count: 3 + prng.int(3),
     keys: ['a', 'b', 'c'].slice(0, 1 + prng.int(3)),
-    opTimeoutMs: 3 * ELECTION_TIMEOUT_MS,
+    opTimeoutMs: prng.pick([2, 3]) * ELECTION_TIMEOUT_MS,
     delayMinMs: 1,
     delayMaxMs: 4,
     thinkMaxMs: 30,
     readsThroughLog: prng.chance(0.25),
+    pinnedClients: prng.int(3),
   };
   const clientPort = {
     queue,

@@ -132,3 +132,38 @@ describe('property: real sequential executions are linearizable', () => {
     }), { numRuns: 100 });
   });
 });
+
+describe('property: the KV model simplification never changes a verdict', () => {
+  type KvOp = Operation<KvInput, KvOutput>;
+  const values = ['x', 'y', 'z'];
+  const opArb = fc.record({
+    kind: fc.constantFrom('get', 'put', 'cas'),
+    value: fc.constantFrom(...values),
+    from: fc.constantFrom(null, ...values),
+    result: fc.constantFrom<'ok' | 'no' | 'unknown' | 'absent'>('ok', 'no', 'unknown', 'absent'),
+    call: fc.integer({ min: 0, max: 30 }),
+    length: fc.integer({ min: 0, max: 10 }),
+  });
+  const toOp = (s: typeof opArb extends fc.Arbitrary<infer T> ? T : never, i: number): KvOp => {
+    const unknown = s.result === 'unknown' && s.kind !== 'get';
+    const returnTime = unknown ? Infinity : s.call + s.length;
+    const input: KvInput =
+      s.kind === 'get' ? { kind: 'get', key: 'k' } : s.kind === 'put' ? { kind: 'put', key: 'k', value: s.value } : { kind: 'cas', key: 'k', from: s.from, to: s.value };
+    const output: KvOutput = unknown
+      ? { kind: 'unknown' }
+      : s.kind === 'get'
+        ? { kind: 'get', value: s.result === 'absent' ? null : s.value }
+        : s.kind === 'put'
+          ? { kind: 'put' }
+          : { kind: 'cas', succeeded: s.result !== 'no' };
+    return { clientId: i, input, output, callTime: s.call, returnTime };
+  };
+  const unsimplified = { ...kvModel, simplify: undefined };
+
+  it('agrees with the unsimplified search', () => {
+    fc.assert(fc.property(fc.array(opArb, { minLength: 1, maxLength: 9 }), (spec) => {
+      const ops = spec.map(toOp);
+      expect(checkOperations(kvModel, ops).result).toBe(checkOperations(unsimplified, ops).result);
+    }), { numRuns: 1500 });
+  });
+});

@@ -147,13 +147,14 @@ export function checkOperations<S, I, O>(
   const deadlineMs = startMs + (options.budgetMs ?? DEFAULT_CHECK_BUDGET_MS);
   const partitions = model.partition ? model.partition(ops) : [ops.slice()];
   let unknown: Operation<I, O>[] | undefined;
-  for (const part of partitions) {
+  for (const whole of partitions) {
+    const part = model.simplify ? model.simplify(whole) : whole;
     const result = checkSingle(model, part, deadlineMs);
     if (result === 'illegal') {
-      return { result, failingPartition: part, partitions: partitions.length, elapsedMs: Date.now() - startMs };
+      return { result, failingPartition: whole, partitions: partitions.length, elapsedMs: Date.now() - startMs };
     }
     if (result === 'unknown') {
-      unknown ??= part;
+      unknown ??= whole;
       // Keep going: another partition may still prove the history illegal.
     }
   }

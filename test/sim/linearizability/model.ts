@@ -11,6 +11,11 @@ export interface Model<State, Input, Output> {
   equal?(a: State, b: State): boolean;
   /** Split a history into independent sub-histories (P-compositionality), e.g. one per key. */
   partition?(ops: readonly Operation<Input, Output>[]): Operation<Input, Output>[][];
+  /**
+   * Drop operations that provably cannot change the verdict (e.g. an unknown-outcome write whose
+   * value nothing ever observes). Applied to each partition before the search.
+   */
+  simplify?(ops: readonly Operation<Input, Output>[]): Operation<Input, Output>[];
   describeOperation?(input: Input, output: Output): string;
 }
 

@@ -45,6 +45,27 @@ export const kvModel: Model<KvState, KvInput, KvOutput> = {
     }
     return [...byKey.values()];
   },
+  // An unknown-outcome put or cas (it may or may not have happened) only matters if some
+  // completed operation could observe its value: a get returning it, or a cas comparing against
+  // it. A failed cas observes only "not equal", which any value could explain, so when the
+  // partition holds a failed cas nothing is dropped. Otherwise, an unobserved unknown write can
+  // always be placed "never", and placing it anywhere else only constrains later reads: dropping
+  // it keeps the verdict and shrinks the search (many timed-out writes are exponential otherwise).
+  simplify(ops) {
+    const failedCas = ops.some((o) => o.input.kind === 'cas' && o.output.kind === 'cas' && !o.output.succeeded);
+    if (failedCas) return ops.slice();
+    const observed = new Set<string | null>();
+    for (const o of ops) {
+      if (o.output.kind === 'get') observed.add(o.output.value);
+      if (o.input.kind === 'cas') observed.add(o.input.from);
+    }
+    return ops.filter((o) => {
+      if (o.output.kind !== 'unknown') return true;
+      if (o.input.kind === 'put') return observed.has(o.input.value);
+      if (o.input.kind === 'cas') return observed.has(o.input.to);
+      return true;
+    });
+  },
   describeOperation(input, output) {
     const out = output.kind === 'get' ? JSON.stringify(output.value) : output.kind === 'cas' ? String(output.succeeded) : output.kind;
     if (input.kind === 'cas') return `cas(${input.key},${JSON.stringify(input.from)},${input.to}) -> ${out}`;
