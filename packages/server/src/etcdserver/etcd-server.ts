@@ -552,6 +552,7 @@ export class EtcdServer implements EtcdServerApi {
     this.confState = snapshot.metadata.confState;
     if (installed) {
       this.kv.reload();
+      this.watchServer.watchable.restore();
       this.lessor.restore();
       this.authStore.reload(this.backend.readTx());
       this.cluster?.syncPeers();
