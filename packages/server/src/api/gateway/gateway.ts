@@ -72,13 +72,20 @@ export class Gateway {
 
   /**
    * Runs a streaming route: `requests` are parsed JSON values, `write` gets each output line (no
-   * newline). Resolves when the call ends; errors are written as the gateway's error chunk.
+   * newline) and resolves when the transport can take more (so a slow reader holds the stream
+   * back and its watchers become victims, instead of buffering without bound). Resolves when the
+   * call ends; errors are written as the gateway's error chunk.
    */
-  async stream(route: ResolvedRoute, requests: AsyncIterable<unknown>, ctx: RequestContext, write: (line: string, status: number) => void): Promise<void> {
+  async stream(
+    route: ResolvedRoute,
+    requests: AsyncIterable<unknown>,
+    ctx: RequestContext,
+    write: (line: string, status: number) => Promise<void> | void,
+  ): Promise<void> {
     let wrote = false;
-    const emit = (line: string, status = 200): void => {
+    const emit = (line: string, status = 200): Promise<void> | void => {
       wrote = true;
-      write(line, status);
+      return write(line, status);
     };
     const handler = route.grpc?.stream;
     try {
@@ -91,16 +98,15 @@ export class Gateway {
         {
           ctx,
           requests: decoded(),
-          send: (response: unknown) => {
-            if (!ctx.signal.aborted) emit(JSON.stringify({ result: toGatewayJson(route.responseType, response as object) }));
-            return Promise.resolve();
+          send: async (response: unknown) => {
+            if (!ctx.signal.aborted) await emit(JSON.stringify({ result: toGatewayJson(route.responseType, response as object) }));
           },
         },
       );
     } catch (err) {
       if (ctx.signal.aborted) return;
       const chunk = streamErrorChunk(err);
-      emit(chunk.line, wrote ? 200 : chunk.status);
+      await emit(chunk.line, wrote ? 200 : chunk.status);
     }
   }
 
@@ -159,9 +165,18 @@ export class Gateway {
     });
     req.on('error', () => requests.end());
     void this.stream(route, requests, ctx, (line, status) => {
-      if (res.writableEnded) return;
+      if (res.writableEnded || res.destroyed) return;
       if (!res.headersSent) res.writeHead(status, { ...JSON_HEADERS });
-      res.write(`${line}\n`);
+      if (res.write(`${line}\n`)) return;
+      return new Promise<void>((resolve) => {
+        const done = (): void => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      });
     }).then(() => {
       if (!res.writableEnded) {
         if (!res.headersSent) res.writeHead(200, { ...JSON_HEADERS });

@@ -56,8 +56,10 @@ export function attachGatewayWebsocket(gateway: Gateway): UpgradeHandler {
         requests.end();
       });
       ws.on('error', () => controller.abort());
-      const write = (line: string): void => {
-        if (ws.readyState === ws.OPEN) ws.send(line);
+      // Resolves once the frame is handed to the socket: a slow reader holds the stream back.
+      const write = (line: string): Promise<void> | void => {
+        if (ws.readyState !== ws.OPEN) return;
+        return new Promise<void>((resolve) => ws.send(line, () => resolve()));
       };
       if (route.streaming) {
         void gateway.stream(route, requests, ctx, write).then(() => ws.close());
@@ -66,7 +68,7 @@ export function attachGatewayWebsocket(gateway: Gateway): UpgradeHandler {
       void (async () => {
         for await (const json of requests) {
           const out = await gateway.unary(route, JSON.stringify(json), ctx);
-          write(out.body);
+          await write(out.body);
           break;
         }
         ws.close();
