@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runEtcdctl, type EtcdctlResult } from '../support/etcdctl';
+import { runEtcdctl, type EtcdctlOptions, type EtcdctlResult } from '../support/etcdctl';
 import { startEtcd, type ServerHandle } from '../support/server-process';
 import { startAll, startTarget, targetKind } from './diff/harness';
 import { normalizeEtcdctl } from './etcdctl-output';
@@ -13,6 +13,8 @@ interface CtlStep {
   /** `{tmp}` is replaced by a per-server temp dir, `{lease}` by the id the last `lease grant` printed. */
   args: string[];
   input?: string;
+  /** Kill etcdctl after this long (for commands that never end, like `watch`). */
+  timeoutMs?: number;
   /** Extra assertions on each server's raw result (both must satisfy them). */
   check?: (result: EtcdctlResult, tmp: string) => void;
 }
@@ -60,6 +62,8 @@ const steps: CtlStep[] = [
     input: 'value("key1") = "overwrote-key1"\nversion("key2") = "1"\n\nget key1\ndel key2\n\nput never x\n\n',
   },
   { name: 'txn -i -w json', args: ['txn', '-i', '-w', 'json'], input: 'create("key2") = "0"\n\nput key3 "v3"\n\n\n' },
+  { name: 'watch --rev 1 --prefix key (history, then killed)', args: ['watch', '--rev', '1', '--prefix', 'key'], timeoutMs: 2_000 },
+  { name: 'watch --rev 2 --prev-kv foo/2 (killed)', args: ['watch', '--rev', '2', '--prev-kv', 'foo/2'], timeoutMs: 2_000 },
   { name: 'compaction', args: ['compaction', '12'] },
   { name: 'get at a compacted revision fails', args: ['get', 'key1', '--rev', '3'] },
   { name: 'get at a future revision fails', args: ['get', 'key1', '--rev', '9999'] },
@@ -84,6 +88,8 @@ const steps: CtlStep[] = [
       expect(statSync(join(tmp, 'snap.db')).size).toBeGreaterThan(0);
     },
   },
+  // `snapshot restore` needs the same: the saved file must be a database etcdctl can open.
+  { name: 'snapshot status of the saved file', args: ['snapshot', 'status', '{tmp}/snap.db', '-w', 'json'] },
   // Leases last: without a lessor, a target's later revisions would all shift.
   { name: 'lease grant', args: ['lease', 'grant', '600'] },
   { name: 'put --lease', args: ['put', 'leased', 'v', '--lease={lease}'] },
@@ -116,8 +122,11 @@ async function runAll(side: Side): Promise<void> {
     const leaseId = side.results.map((r) => LEASE_GRANTED.exec(r.stdout)?.[1]).filter((id) => id !== undefined).pop() ?? '0';
     const args = s.args.map((a) => a.replace('{tmp}', side.tmp).replace('{lease}', leaseId));
     const startedMs = Date.now();
-    side.results.push(await runEtcdctl(side.server.endpoint, args, {}, s.input === undefined ? {} : { input: s.input }));
-    unresponsive = Date.now() - startedMs >= COMMAND_TIMEOUT_MS ? unresponsive + 1 : 0;
+    const options: EtcdctlOptions = {};
+    if (s.input !== undefined) options.input = s.input;
+    if (s.timeoutMs !== undefined) options.timeoutMs = s.timeoutMs;
+    side.results.push(await runEtcdctl(side.server.endpoint, args, {}, options));
+    unresponsive = s.timeoutMs === undefined && Date.now() - startedMs >= COMMAND_TIMEOUT_MS ? unresponsive + 1 : 0;
   }
 }
 
