@@ -57,5 +57,11 @@ export const watchItems: readonly WatchItem[] = [
   { name: 'progress request', send: progress(), units: 1 },
   { name: 'cancel an unknown watch id', send: cancel(999n), units: 0 },
   { name: 'put w/f at 14 (below the future watch)', call: put('w/f', '1'), units: 2 }, // rev 14
+  { name: 'watch from w/ to the end ("\\x00") with prev_kv (id 8)', send: create('w/', { end: '\x00', prevKv: true }), units: 1 },
+  { name: 'delete the whole w/ prefix: one revision, many events', call: del('w/', { end: W_END }), units: 22 }, // rev 15
+  { name: 'cancel the prefix watches 1, 2, 3', send: cancel(1n), units: 1 },
+  { name: 'cancel 2', send: cancel(2n), units: 1 },
+  { name: 'cancel 3', send: cancel(3n), units: 1 },
+  { name: 'put x (outside w/, inside watch 8)', call: put('x', '1'), units: 1 }, // rev 16
   { name: 'drain: nothing else arrives', units: 0 },
 ];
