@@ -11,6 +11,8 @@ import { registerClusterService } from './grpc/cluster';
 import { registerHealthService } from './grpc/health';
 import { registerKvService } from './grpc/kv';
 import { isLeaseServer, registerLeaseService } from './grpc/lease';
+import { registerElectionService } from './grpc/election';
+import { registerLockService } from './grpc/lock';
 import { registerMaintenanceService } from './grpc/maintenance';
 import { registerWatchService } from './grpc/watch';
 import { registerGateway } from './gateway/gateway';
@@ -58,7 +60,11 @@ export function createClientApi(
   registerClusterService(grpc, member);
   if (member.auth !== undefined) registerAuthService(grpc, member.auth);
   registerWatchService(grpc, member);
-  if (isLeaseServer(member)) registerLeaseService(grpc, member);
+  if (isLeaseServer(member)) {
+    registerLeaseService(grpc, member);
+    registerElectionService(grpc, member);
+    registerLockService(grpc, member);
+  }
   registerHealthService(grpc);
   extensions.extend?.(grpc, http);
   registerUnimplementedServices(grpc);
