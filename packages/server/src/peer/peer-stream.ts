@@ -118,8 +118,8 @@ export class PeerStream {
       res.on('end', () => {
         this.logOnce(`peer ${formatId(this.opts.peerId)} refused the stream (${status}): ${body.trim()}`);
         if (status === 410) this.opts.onRemovedSelf();
+        ws.terminate();
       });
-      ws.terminate();
     });
     ws.on('error', (err) => this.logOnce(`peer ${formatId(this.opts.peerId)} unreachable: ${err.message}`));
     ws.on('close', () => {
