@@ -1,24 +1,26 @@
-// Watch resume across a member failure: a 3-member real etcd cluster on loopback, a watcher on the
-// member the client is connected to, that member killed (SIGKILL) while puts go on. The revisions
-// the watcher delivers must have no gap and no duplicate.
+// Watch resume across a member failure: a 3-member cluster on loopback (real etcd, and tsetcd),
+// a watcher on the member the client is connected to, that member killed (SIGKILL) while puts go
+// on. The revisions the watcher delivers must have no gap and no duplicate.
 import { Client } from '@tsetcd/client';
-import { freePort, startEtcd, type ServerHandle } from '../../support';
-import { sleep, within } from './targets';
+import { freePort, type ServerHandle, type ServerOptions } from '../../support';
+import { TARGETS, sleep, within } from './targets';
 
 jest.setTimeout(180_000);
 const trace = (msg: string): void => { if (process.env.RESUME_TRACE) process.stderr.write(`[resume] ${msg}\n`); };
 
 const PUTS_BEFORE_KILL = 30;
 const PUTS_AFTER_KILL = 60;
+/** Long enough to cover a leader election on a loaded 2-core machine. */
+const LEASE_TTL_SECONDS = 8;
 
-async function startCluster(size: number): Promise<ServerHandle[]> {
+async function startCluster(start: (options: ServerOptions) => Promise<ServerHandle>, size: number): Promise<ServerHandle[]> {
   const ports = await Promise.all(Array.from({ length: size }, async () => ({ client: await freePort(), peer: await freePort() })));
   const names = ports.map((_, i) => `m${i}`);
   const initialCluster = ports.map((p, i) => `${names[i]}=http://127.0.0.1:${p.peer}`).join(',');
   const token = `resume-${ports[0]!.client}`;
   return Promise.all(
     ports.map((p, i) =>
-      startEtcd({
+      start({
         name: names[i],
         clientPort: p.client,
         peerPort: p.peer,
@@ -29,16 +31,27 @@ async function startCluster(size: number): Promise<ServerHandle[]> {
   );
 }
 
-describe('client watch resume (3-member etcd cluster)', () => {
+/** The member that is leader, by asking each member's status (polls until one reports a leader). */
+async function findLeader(probe: Client, members: ServerHandle[]): Promise<ServerHandle> {
+  for (;;) {
+    const statuses = await Promise.all(members.map((m) => probe.maintenance.status({ endpoint: m.endpoint })));
+    const leader = statuses.find((s) => s.leader !== 0n)?.leader;
+    const index = statuses.findIndex((s) => s.header.memberId === leader);
+    if (leader !== undefined && index >= 0) return members[index]!;
+    await sleep(200);
+  }
+}
+
+describe.each(TARGETS)('client watch resume (3-member %s cluster)', (_name, start) => {
   let members: ServerHandle[] = [];
   const clients: Client[] = [];
 
-  beforeAll(async () => {
-    members = await startCluster(3);
+  beforeEach(async () => {
+    members = await startCluster(start, 3);
   });
 
-  afterAll(async () => {
-    for (const c of clients) c.close();
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close();
     await Promise.all(members.map((m) => m.stop()));
   });
 
@@ -52,9 +65,6 @@ describe('client watch resume (3-member etcd cluster)', () => {
     const disconnected: string[] = [];
     watching.events.on('disconnected', (endpoint) => disconnected.push(endpoint));
     const watcher = watching.watch('resume/', { prefix: true });
-    // a kept-alive lease on the same client must survive the failover too
-    const lease = await within(watching.lease.grant(5), 20_000, 'lease grant');
-    const keepAlive = lease.keepAlive();
     await within(watcher.created, 15_000, 'watch create');
     const victim = members.find((m) => m.endpoint === watching.currentEndpoint)!;
     expect(victim).toBeDefined();
@@ -101,12 +111,29 @@ describe('client watch resume (3-member etcd cluster)', () => {
 
     expect(watching.currentEndpoint).not.toBe(victim.endpoint);
     expect(disconnected).toContain(victim.endpoint);
-    expect(keepAlive.signal.aborted).toBe(false);
-    expect((await within(writer.lease.timeToLive(lease.id), 20_000, 'timeToLive')).ttlSeconds).toBeGreaterThan(0n);
-    keepAlive.close();
     // every write is seen, in order, each revision exactly once and with no gap between them
     for (const revision of written) expect(seen).toContain(revision);
     for (let i = 1; i < seen.length; i++) expect(seen[i]).toBe(seen[i - 1]! + 1n);
     expect(seen[0]).toBe(written[0]);
+  });
+
+  test('a kept-alive lease survives the loss of the leader its client was connected to', async () => {
+    const probe = new Client({ endpoints: members.map((m) => m.endpoint), callTimeoutMs: 15_000 });
+    clients.push(probe);
+    const victim = await within(findLeader(probe, members), 15_000, 'finding the leader');
+    expect(victim).toBeDefined();
+    const others = members.filter((m) => m !== victim).map((m) => m.endpoint);
+    const client = new Client({ endpoints: [victim.endpoint, ...others], dialTimeoutMs: 1_000, callTimeoutMs: 15_000 });
+    clients.push(client);
+    const lease = await within(client.lease.grant(LEASE_TTL_SECONDS), 20_000, 'lease grant');
+    const keepAlive = lease.keepAlive();
+    await sleep(1_000);
+    expect(client.currentEndpoint).toBe(victim.endpoint);
+    process.kill(victim.pid, 'SIGKILL');
+    await sleep(LEASE_TTL_SECONDS * 1000 + 2_000); // longer than the TTL: only keepalives through another member keep it
+    expect(client.currentEndpoint).not.toBe(victim.endpoint);
+    expect(keepAlive.lostError?.message ?? 'alive').toBe('alive');
+    expect((await within(client.lease.timeToLive(lease.id), 20_000, 'timeToLive')).ttlSeconds).toBeGreaterThan(0n);
+    keepAlive.close();
   });
 });
