@@ -246,7 +246,7 @@ export class AuthStore {
       name: Buffer.from(req.name),
       password: Buffer.from(noPassword ? EMPTY : hashPassword(req.password)),
       roles: [],
-      options: req.options ?? undefined,
+      options: { noPassword },
     });
     this.commitRevision(tx);
   }

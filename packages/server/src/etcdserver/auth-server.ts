@@ -38,6 +38,7 @@ import {
   type TxnRequest,
 } from '@tsetcd/api';
 import type { AuthInfo, AuthStore } from '../auth/auth-store';
+import { isSimpleTokenFormat } from '../auth/simple-token';
 import { checkRange, checkTxn } from './apply-auth';
 import type { RequestContext } from './server-api';
 
@@ -68,7 +69,13 @@ export interface AuthServerDeps {
   /** A ReadIndex round: Authenticate checks the password against up-to-date users. */
   linearizableReadNotify(ctx: RequestContext): Promise<void>;
   header(): ResponseHeader;
+  /** The applied raft index and a wait for it (simple tokens name their Authenticate's index). */
+  appliedIndex?(): number;
+  waitApplied?(index: number): Promise<void>;
 }
+
+/** How long a member waits to apply the Authenticate entry a simple token names (etcd waits on the request's context). */
+export const SIMPLE_TOKEN_APPLY_WAIT_MAX_MS = 1000;
 
 /** Authenticate retries when the auth store changed between the password check and the apply. */
 const AUTHENTICATE_ATTEMPTS_MAX = 8;
@@ -79,6 +86,27 @@ export class MemberAuth implements AuthServer {
   /** The caller's identity from its token (undefined when anonymous); throws "invalid auth token". */
   authInfo(ctx: RequestContext): AuthInfo | undefined {
     return this.deps.store.authInfoFromToken(ctx.authToken);
+  }
+
+  /**
+   * etcd's isValidSimpleToken wait: a token `<prefix>.<index>` issued by another member may name
+   * an Authenticate entry this member has not applied yet; wait for it (bounded) rather than
+   * answering "invalid auth token" to a client that just switched endpoints.
+   */
+  async waitForToken(ctx: RequestContext): Promise<void> {
+    const { appliedIndex, waitApplied } = this.deps;
+    const token = ctx.authToken;
+    if (token === undefined || appliedIndex === undefined || waitApplied === undefined || !isSimpleTokenFormat(token)) return;
+    const index = Number(token.slice(token.lastIndexOf('.') + 1));
+    if (!Number.isSafeInteger(index) || appliedIndex.call(this.deps) >= index) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      waitApplied.call(this.deps, index),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, SIMPLE_TOKEN_APPLY_WAIT_MAX_MS);
+        ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+      }),
+    ]).finally(() => clearTimeout(timer));
   }
 
   /** Range served locally: etcd checks after the read index, before reading. */

@@ -296,6 +296,8 @@ export class EtcdServer implements EtcdServerApi {
       propose: (partial, ctx) => this.propose(partial, ctx),
       linearizableReadNotify: (ctx) => this.linearizableReadNotify(ctx),
       header: () => this.header(),
+      appliedIndex: () => this.appliedWait.lastTriggered,
+      waitApplied: (index) => this.appliedWait.wait(index),
     });
 
     this.readIndex = new ReadIndexBatcher({
@@ -578,6 +580,7 @@ export class EtcdServer implements EtcdServerApi {
     if (ctx.requireLeader && this.lead === 0n) throw new ErrNoLeader();
     if (this.driver.committed > this.driver.applied + MAX_GAP_BETWEEN_APPLY_AND_COMMIT_INDEX) throw new ErrTooManyRequests();
     const id = this.idGen.next();
+    if (ctx.authToken !== undefined) await this.auth.waitForToken(ctx);
     const authInfo = this.auth.authInfo(ctx);
     const header = { ID: id, username: authInfo?.username ?? '', authRevision: authInfo?.revision ?? 0n };
     const req = InternalRaftRequest.fromPartial({ ...partial, header } as never);
@@ -654,6 +657,7 @@ export class EtcdServer implements EtcdServerApi {
     checkRangeRequest(req);
     this.checkOpen();
     if (!req.serializable) await this.linearizableReadNotify(ctx);
+    if (ctx.authToken !== undefined) await this.auth.waitForToken(ctx);
     this.auth.checkRange(req, ctx);
     const resp = rangeLocal(this.kv, req);
     resp.header = this.header();
@@ -678,6 +682,7 @@ export class EtcdServer implements EtcdServerApi {
     if (isTxnReadOnly(req)) {
       this.checkOpen();
       if (!isTxnSerializable(req)) await this.linearizableReadNotify(ctx);
+      if (ctx.authToken !== undefined) await this.auth.waitForToken(ctx);
       this.auth.checkReadOnlyTxn(req, ctx);
       const resp = txnReadOnlyLocal(this.kv, req);
       resp.header = this.header();
