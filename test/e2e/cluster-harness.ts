@@ -226,6 +226,9 @@ export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 
 export const bytes = (s: string): Buffer => Buffer.from(s);
 
+/** A client gives one member this long before trying another (a put may still commit later). */
+export const PUT_ATTEMPT_TIMEOUT_MS = 1500;
+
 /** Puts through whichever member answers, retrying the others: the failover client. */
 export async function putAnywhere(cluster: Cluster, key: string, value: string, deadlineMs = 15_000): Promise<void> {
   const deadline = Date.now() + deadlineMs;
@@ -235,7 +238,7 @@ export async function putAnywhere(cluster: Cluster, key: string, value: string, 
     const m = alive[i++ % Math.max(1, alive.length)];
     if (m !== undefined) {
       try {
-        await withTimeout(cluster.client(m).kv.put({ key: bytes(key), value: bytes(value) }), 3000);
+        await withTimeout(cluster.client(m).kv.put({ key: bytes(key), value: bytes(value) }), PUT_ATTEMPT_TIMEOUT_MS);
         return;
       } catch {
         // another endpoint
