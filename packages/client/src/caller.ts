@@ -58,6 +58,7 @@ export class Caller {
     readonly transport: Transport,
     private readonly callTimeoutMs: number,
     private readonly credentials: Credentials | undefined,
+    private readonly onAuthenticated: (username: string) => void = () => undefined,
   ) {}
 
   /** Metadata for a call or stream: the auth token once authenticated (authenticating first if needed). */
@@ -79,6 +80,7 @@ export class Caller {
       this.#authenticating = this.#attempt(method, pathOf(AuthDefinition, method), { name: creds.username, password: creds.password }, 'read', {}, false)
         .then((response) => {
           this.#token = response.token;
+          this.onAuthenticated(creds.username);
           return response.token;
         })
         .finally(() => {

@@ -36,6 +36,8 @@ export interface ClientEvents {
   disconnected(endpoint: string): void;
   /** Calls move from `from` to `to` after `from` was unavailable. */
   failover(from: string, to: string): void;
+  /** A token was obtained for `username` (on first use, and again after the server rejected the old one). */
+  authenticated(username: string): void;
   closed(): void;
 }
 
@@ -67,7 +69,9 @@ export class Client extends KeyspaceView implements AsyncDisposable {
       channelOptions: options.channelOptions,
       onEvent: (event, ...args) => (emitter.fire as (e: string, ...a: unknown[]) => void)(event, ...args),
     });
-    const caller = new Caller(transport, options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, options.auth);
+    const caller = new Caller(transport, options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, options.auth, (username) =>
+      emitter.fire('authenticated', username),
+    );
     const watchHub = new WatchHub(caller);
     const keepAliveHub = new KeepAliveHub(caller);
     super(caller, watchHub, keepAliveHub, IDENTITY_MAPPER);

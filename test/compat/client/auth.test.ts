@@ -68,12 +68,40 @@ describe.each(TARGETS)('client auth against %s', (_name, start) => {
 
   test('once the server has dropped the token, the client re-authenticates and retries', async () => {
     const root = open({ auth: { username: 'root', password: 'rootpw' } });
+    const tokens: string[] = [];
+    root.events.on('authenticated', (user) => tokens.push(user));
     await root.put('pub/before', '1');
+    expect(tokens).toEqual(['root']);
     await sleep(3_000);
     expect((await root.get('pub/before'))?.valueString()).toBe('1');
     await root.put('pub/after', '2');
+    expect(tokens).toEqual(['root', 'root']);
     await root.auth.authDisable();
     const anonymous = open();
     expect((await anonymous.get('pub/after'))?.valueString()).toBe('2');
+  });
+
+  test('user and role lifecycle: change password, revoke permission and role, delete', async () => {
+    const admin = open();
+    await admin.auth.roleAdd('writer');
+    await admin.auth.roleGrantPermission('writer', 'readwrite', { key: 'w/', prefix: true });
+    await admin.auth.roleGrantPermission('writer', 'write', { key: 'single' });
+    expect((await admin.auth.roleGet('writer')).permissions.map((p) => [p.type, p.key.toString()])).toEqual([
+      ['write', 'single'],
+      ['readwrite', 'w/'],
+    ]);
+    await admin.auth.roleRevokePermission('writer', { key: 'single' });
+    expect((await admin.auth.roleGet('writer')).permissions).toHaveLength(1);
+    await admin.auth.userAdd('bob', 'one');
+    await admin.auth.userChangePassword('bob', 'two');
+    await admin.auth.userGrantRole('bob', 'writer');
+    expect((await admin.auth.userGet('bob')).roles).toEqual(['writer']);
+    await admin.auth.userRevokeRole('bob', 'writer');
+    expect((await admin.auth.userGet('bob')).roles).toEqual([]);
+    await admin.auth.userDelete('bob');
+    await admin.auth.roleDelete('writer');
+    expect((await admin.auth.userList()).users).not.toContain('bob');
+    expect((await admin.auth.roleList()).roles).not.toContain('writer');
+    await expect(admin.auth.userGet('bob')).rejects.toMatchObject({ name: 'ErrUserNotFound' });
   });
 });

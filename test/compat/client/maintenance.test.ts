@@ -1,5 +1,5 @@
 // Maintenance and cluster calls through @tsetcd/client against etcd and tsetcd alike.
-import { Client } from '@tsetcd/client';
+import { Client, ErrMemberNotFound } from '@tsetcd/client';
 import type { ServerHandle } from '../../support';
 import { freePort } from '../../support';
 import { TARGETS } from './targets';
@@ -77,5 +77,22 @@ describe.each(TARGETS)('client maintenance and cluster against %s', (_name, star
     }
     expect(chunks).toBeGreaterThan(0);
     expect(bytes).toBeGreaterThan(0);
+  });
+
+  test('member add (learner), update, promote refused, remove', async () => {
+    const peerUrl = `http://127.0.0.1:${await freePort()}`;
+    const added = await client.cluster.memberAdd([peerUrl], { isLearner: true });
+    const learner = added.member!;
+    expect(learner.isLearner).toBe(true);
+    expect(learner.peerUrls).toEqual([peerUrl]);
+    expect(added.members).toHaveLength(2);
+    const newPeerUrl = `http://127.0.0.1:${await freePort()}`;
+    const updated = await client.cluster.memberUpdate(learner.id, [newPeerUrl]);
+    expect(updated.members.find((m) => m.id === learner.id)?.peerUrls).toEqual([newPeerUrl]);
+    // a learner that never started is not in sync with the leader
+    await expect(client.cluster.memberPromote(learner.id)).rejects.toMatchObject({ name: 'ErrLearnerNotReady' });
+    const removed = await client.cluster.memberRemove(learner.id);
+    expect(removed.members.map((m) => m.id)).not.toContain(learner.id);
+    await expect(client.cluster.memberRemove(learner.id)).rejects.toBeInstanceOf(ErrMemberNotFound);
   });
 });
