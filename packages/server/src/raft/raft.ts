@@ -306,6 +306,20 @@ export class Raft {
     }
   }
 
+  /**
+   * Leader that is the only member (one voter, no learners): nobody else can learn the commit
+   * index, so the entries about to be handed out in a Ready count as ours already. The driver
+   * persists them in step 2 of that Ready before applying them, so they may be committed in the
+   * same Ready (one fsync per proposal). With any other member the leader waits for selfAck.
+   */
+  commitUnstableAsSoleMember(): void {
+    if (this.state !== StateType.Leader || !this.prs.isSingleton() || this.prs.progress.size !== 1) return;
+    if (this.raftLog.unstable.snapshot !== undefined) return;
+    const pr = this.prs.progress.get(this.id);
+    if (!pr) return;
+    if (pr.maybeUpdate(this.raftLog.lastIndex()) && this.maybeCommit()) this.releasePendingReadIndexMessages();
+  }
+
   committedEntryInCurrentTerm(): boolean {
     return this.raftLog.zeroTermOnErrCompacted(() => this.raftLog.term(this.raftLog.committed)) === this.term;
   }

@@ -82,17 +82,65 @@ describe('RawNode', () => {
     expect(restarted.hasReady()).toBe(false);
   });
 
-  it('a single member commits only after its Ready was persisted', () => {
+  it('a sole voter commits its new entries in the Ready that hands them out for persisting', () => {
     const { rn, s } = singleLeader();
     rn.propose(enc.encode('x'));
     const rd1 = rn.ready();
     expect(rd1.entries.map((e) => new TextDecoder().decode(e.data))).toEqual(['x']);
+    expect(rd1.mustSync).toBe(true);
+    expect(rd1.committedEntries).toEqual(rd1.entries);
+    expect(rd1.hardState?.commit).toBe(rd1.entries[0]!.index);
+    if (rd1.hardState) s.setHardState(rd1.hardState);
+    s.append(rd1.entries);
+    rn.advance(rd1);
+    expect(rn.hasReady()).toBe(false);
+  });
+
+  it('a leader with a learner counts its own entries only once persisted', () => {
+    const { rn, s } = singleLeader();
+    rn.proposeConfChange({ id: 1n, type: ConfChangeType.AddLearnerNode, nodeId: 2n, context: new Uint8Array(0) });
+    while (rn.hasReady()) handle(rn, s);
+    expect(rn.status().progress?.get(2n)?.isLearner).toBe(true);
+    rn.propose(enc.encode('y'));
+    const rd1 = rn.ready();
+    expect(rd1.entries.length).toBe(1);
     expect(rd1.committedEntries).toEqual([]);
     s.append(rd1.entries);
     rn.advance(rd1);
     const rd2 = handle(rn, s);
     expect(rd2.committedEntries.map((e) => e.index)).toEqual([rd1.entries[0]!.index]);
-    expect(rd2.hardState?.commit).toBe(rd1.entries[0]!.index);
+  });
+
+  it('a multi-voter leader never counts entries it has not persisted', () => {
+    const s = new MemoryStorage();
+    const rn = new RawNode(config(1n, s), [1n, 2n, 3n]);
+    handle(rn, s);
+    rn.campaign();
+    handle(rn, s);
+    const term = rn.status().hardState.term;
+    const base: Message = {
+      type: MessageType.MsgVoteResp, to: 1n, from: 2n, term, logTerm: 0, index: 0,
+      entries: [], commit: 0, reject: false, rejectHint: 0, context: new Uint8Array(0),
+    };
+    rn.step(base);
+    expect(rn.status().softState.raftState).toBe(StateType.Leader);
+    const rdEmpty = handle(rn, s); // the leader's empty entry, now persisted
+    const emptyIndex = rdEmpty.entries[0]!.index;
+    rn.step({ ...base, type: MessageType.MsgAppResp, index: emptyIndex });
+    while (rn.hasReady()) handle(rn, s);
+    expect(rn.status().hardState.commit).toBe(emptyIndex);
+    rn.propose(enc.encode('z'));
+    // Follower 2 acks the new entry before the leader has persisted it: 1 of 2 needed acks only.
+    rn.step({ ...base, type: MessageType.MsgAppResp, index: emptyIndex + 1 });
+    const rd1 = rn.ready();
+    expect(rd1.entries.map((e) => e.index)).toEqual([emptyIndex + 1]);
+    expect(rd1.committedEntries).toEqual([]);
+    expect(rd1.hardState?.commit ?? emptyIndex).toBe(emptyIndex);
+    s.append(rd1.entries);
+    rn.advance(rd1);
+    // Persisted now: the leader's own ack completes the quorum.
+    const rd2 = handle(rn, s);
+    expect(rd2.committedEntries.map((e) => e.index)).toEqual([emptyIndex + 1]);
   });
 
   it('propose without a leader throws ProposalDroppedError', () => {
@@ -113,7 +161,6 @@ describe('RawNode', () => {
   it('maxCommittedSizePerReady bounds the committed entries handed out per Ready', () => {
     const { rn, s } = singleLeader({ maxCommittedSizePerReady: 50, maxSizePerMsg: 50 });
     for (let i = 0; i < 6; i++) rn.propose(new Uint8Array(20));
-    handle(rn, s); // persist
     const sizes: number[] = [];
     while (rn.hasReady()) sizes.push(handle(rn, s).committedEntries.length);
     expect(sizes.length).toBeGreaterThan(1);

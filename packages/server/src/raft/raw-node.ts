@@ -152,6 +152,7 @@ export class RawNode implements RawNodeApi {
   /** What to persist, send and apply now; must be followed by advance(ready) before the next ready(). */
   ready(): Ready {
     const r = this.raft;
+    r.commitUnstableAsSoleMember();
     const entries = r.raftLog.unstableEntries();
     const committedEntries = r.raftLog.nextEnts();
     const ss = r.softState();
