@@ -3,7 +3,6 @@
 // in the log). Permission checks for KV reads served locally live here too.
 
 import {
-  ErrAuthNotEnabled,
   type AuthDisableResponse,
   type AuthEnableResponse,
   type AuthenticateRequest,
@@ -160,7 +159,8 @@ export class MemberAuth implements AuthServer {
 
   async authenticate(req: AuthenticateRequest, ctx: RequestContext): Promise<AuthenticateResponse> {
     const s = this.deps.store;
-    if (!s.isEnabled()) throw new ErrAuthNotEnabled();
+    // Like etcd: catch up with the cluster first (a restarted member may not have re-applied the
+    // enabling entry yet), then check the password (which also answers "auth not enabled").
     await this.deps.linearizableReadNotify(ctx);
     for (let attempt = 1; ; attempt++) {
       const checkedAt = await s.checkPassword(req.name, req.password);
