@@ -33,6 +33,22 @@ describe('Backend', () => {
     await b2.close();
   });
 
+  it('size follows the data file across commits (cached between them)', async () => {
+    const p = path.join(dir, 'db');
+    const b = Backend.open(p);
+    const stat = (): number => fs.statSync(path.join(p, 'data.mdb')).size;
+    b.batchTx((tx) => tx.put('key', enc('a'), enc('1')));
+    const before = b.size;
+    expect(before).toBe(stat());
+    const value = new Uint8Array(4096).fill(1);
+    b.batchTx((tx) => {
+      for (let i = 0; i < 500; i++) tx.put('key', enc(`big-${i}`), value);
+    });
+    expect(stat()).toBeGreaterThan(before);
+    expect(b.size).toBe(stat());
+    await b.close();
+  });
+
   it('aborts the whole batch (data and consistent index) when the callback throws', async () => {
     const b = Backend.open(path.join(dir, 'db'));
     b.batchTx((tx) => tx.setConsistentIndex(1));

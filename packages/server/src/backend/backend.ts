@@ -72,6 +72,8 @@ export class Backend implements ReadTx {
   private closed = false;
   private tmpSeq = 0;
   private imageGeneration = 0;
+  /** The data file's size as of the last commit (see `size`). */
+  private cachedSizeBytes: number | undefined;
   private readonly batch: BatchTx;
 
   private constructor(
@@ -173,6 +175,7 @@ export class Backend implements ReadTx {
     } finally {
       this.pendingConsistentIndex = undefined;
       this.batchDepth--;
+      this.cachedSizeBytes = undefined;
     }
   }
 
@@ -196,13 +199,20 @@ export class Backend implements ReadTx {
     return this.appliedIndex;
   }
 
-  /** Bytes of the data file on disk. */
+  /**
+   * Bytes of the data file on disk. Read once per committed batch (the quota check asks for it on
+   * every request; etcd keeps it in a variable updated at commit as well).
+   */
   get size(): number {
+    if (this.cachedSizeBytes !== undefined) return this.cachedSizeBytes;
+    let size = 0;
     try {
-      return fs.statSync(pathModule.join(this.path, 'data.mdb')).size;
+      size = fs.statSync(pathModule.join(this.path, 'data.mdb')).size;
     } catch {
       return 0;
     }
+    this.cachedSizeBytes = size;
+    return size;
   }
 
   /** Bytes of pages in use by the trees (file size minus free pages, approximately). */
@@ -281,6 +291,7 @@ export class Backend implements ReadTx {
       throw new Error('backend: defragmentation kept racing with writes');
     } finally {
       this.defragmenting = false;
+      this.cachedSizeBytes = undefined;
     }
   }
 
@@ -348,6 +359,7 @@ export class Backend implements ReadTx {
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
       this.defragmenting = false;
+      this.cachedSizeBytes = undefined;
     }
   }
 

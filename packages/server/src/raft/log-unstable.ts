@@ -53,7 +53,9 @@ export class Unstable {
   truncateAndAppend(ents: readonly Entry[]): void {
     const after = ents[0]!.index;
     if (after === this.offset + this.entries.length) {
-      this.entries = this.entries.concat(ents);
+      // In place: every reader gets a copy (slice / unstableEntries), so appending one proposal
+      // costs O(1), not a copy of the whole unstable tail.
+      for (const e of ents) this.entries.push(e);
     } else if (after <= this.offset) {
       // The log is replaced from `after` on: it starts again in the unstable part.
       this.offset = after;

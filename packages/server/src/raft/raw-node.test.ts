@@ -96,6 +96,22 @@ describe('RawNode', () => {
     expect(rn.hasReady()).toBe(false);
   });
 
+  it("a Ready's entries do not change when proposals arrive before advance", () => {
+    const { rn, s } = singleLeader();
+    rn.propose(enc.encode('a'));
+    const rd = rn.ready();
+    const before = rd.entries.map((e) => e.index);
+    rn.propose(enc.encode('b'));
+    rn.propose(enc.encode('c'));
+    expect(rd.entries.map((e) => e.index)).toEqual(before);
+    expect(rd.committedEntries.map((e) => e.index)).toEqual(before);
+    if (rd.hardState) s.setHardState(rd.hardState);
+    s.append(rd.entries);
+    rn.advance(rd);
+    const rd2 = handle(rn, s);
+    expect(rd2.entries.map((e) => new TextDecoder().decode(e.data))).toEqual(['b', 'c']);
+  });
+
   it('a leader with a learner counts its own entries only once persisted', () => {
     const { rn, s } = singleLeader();
     rn.proposeConfChange({ id: 1n, type: ConfChangeType.AddLearnerNode, nodeId: 2n, context: new Uint8Array(0) });
