@@ -283,7 +283,7 @@ export class EtcdServer implements EtcdServerApi {
       memberId: storage.memberId,
       isWaiting: (id) => this.wait.isRegistered(id),
       onAlarmChange: () => undefined,
-      applyExtra: (tx, req) => applyLeaseRequest(this.lessor, this.kv, tx, req),
+      applyExtra: (tx, req) => applyLeaseRequest(this.lessor, this.kv, tx, req, this.alarms.has(AlarmType.NOSPACE)),
     });
 
     this.authStore = new AuthStore(
