@@ -27,6 +27,8 @@ export interface MemberProc {
   readonly endpoint: string;
   readonly proxy: TcpProxy | undefined;
   child: ChildProcess | undefined;
+  /** Set once the member answered a Range (clients are only pointed at serving members). */
+  serving: boolean;
   exited: Promise<number | null>;
   tail: string;
 }
@@ -75,6 +77,7 @@ export class Cluster {
       endpoint: `127.0.0.1:${clientPort}`,
       proxy,
       child: undefined,
+      serving: false,
       exited: Promise.resolve(null),
       tail: '',
     };
@@ -115,6 +118,8 @@ export class Cluster {
     const child = spawn(process.execPath, [TSETCD_BIN, ...this.args(m, initialCluster, state)], { stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(child);
     m.child = child;
+    m.serving = false;
+    this.dropClient(m);
     const collect = (c: Buffer): void => {
       m.tail = (m.tail + c.toString()).slice(-LOG_TAIL_CHARS);
     };
@@ -136,6 +141,7 @@ export class Cluster {
       if (Date.now() > deadline) throw new Error(`${m.name} not serving after ${timeoutMs} ms:\n${m.tail}`);
       await sleep(100);
     }
+    m.serving = true;
   }
 
   client(m: MemberProc): RawClient {
@@ -151,9 +157,14 @@ export class Cluster {
     return this.members.filter((m) => m.child !== undefined);
   }
 
+  serving(): MemberProc[] {
+    return this.members.filter((m) => m.child !== undefined && m.serving);
+  }
+
   async kill(m: MemberProc): Promise<void> {
     if (m.child === undefined) return;
     m.child.kill('SIGKILL');
+    m.serving = false;
     await m.exited;
     this.dropClient(m);
   }
@@ -234,7 +245,7 @@ export async function putAnywhere(cluster: Cluster, key: string, value: string, 
   const deadline = Date.now() + deadlineMs;
   let i = Math.floor(Math.random() * 10);
   for (;;) {
-    const alive = cluster.alive();
+    const alive = cluster.serving();
     const m = alive[i++ % Math.max(1, alive.length)];
     if (m !== undefined) {
       try {

@@ -759,7 +759,7 @@ export class EtcdServer implements EtcdServerApi {
       raftAppliedIndex: BigInt(this.driver.applied),
       errors,
       dbSizeInUse: BigInt(this.backend.sizeInUse),
-      isLearner: this.membership.member(this.identity.memberId)?.isLearner ?? false,
+      isLearner: this.membership.member(this.identity.memberId)?.isLearner ?? this.confState.learners.includes(this.identity.memberId),
     };
   }
 

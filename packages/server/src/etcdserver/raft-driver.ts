@@ -190,7 +190,9 @@ export class RaftDriver {
     //    advancing, so raft's configuration never runs ahead of the application.
     if (!early && (rd.snapshot !== undefined || rd.committedEntries.length > 0)) {
       const mustWait = rd.snapshot !== undefined || rd.committedEntries.some((e) => e.type === EntryType.ConfChange);
-      await this.startApply(rd, false);
+      // Normal entries: apply after the next Ready's WAL write was issued, so it overlaps that
+      // fsync (etcd's apply goroutine); raft may advance meanwhile, as it does in etcd.
+      await this.startApply(rd, !mustWait);
       if (mustWait) await this.applying;
     }
     this.node.advance(rd);

@@ -216,6 +216,8 @@ export class WsTransport implements PeerTransport {
   }
 
   private onUpgrade(req: http.IncomingMessage, socket: import('node:net').Socket, head: Buffer): void {
+    // After 'upgrade' the http server no longer guards the socket: a reset must not crash us.
+    socket.on('error', () => socket.destroy());
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (!path.startsWith(RAFT_STREAM_PATH)) {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
