@@ -562,6 +562,8 @@ export class EtcdServer implements EtcdServerApi {
     const index = Math.max(snapshot.metadata.index, this.backend.consistentIndex());
     if (this.appliedWait.lastTriggered < index) this.appliedWait.trigger(index);
     this.snapshots.restoredTo(snapshot.metadata.index);
+    // The snapshot covers its term's first entry (the leader's no-op): readiness counts it applied.
+    if (snapshot.metadata.term > this.appliedNoopTerm) this.appliedNoopTerm = snapshot.metadata.term;
     this.notifyStateWaiters();
   }
 

@@ -28,6 +28,8 @@ import {
   type Lessor,
 } from '../lease/lessor';
 import type { RequestContext } from './server-api';
+import { ErrNotPrimaryLocal, forgetLeaseTarget, registerLeaseTarget } from '../peer/lease-forward-routes';
+import { renewViaPrimary, timeToLiveViaPrimary, type LeaseForwardDeps } from './lease-forward';
 
 /** etcd's lessor runLoop period. */
 export const LEASE_LOOP_INTERVAL_MS = 500;
@@ -50,6 +52,8 @@ export interface LeaseMemberHooks {
 
 export class LeaseFrontend {
   private timer: NodeJS.Timeout | undefined;
+  /** The member id this front end serves the peer lease routes as (set by start). */
+  private registeredAs: bigint | undefined;
 
   constructor(
     readonly lessor: Lessor,
@@ -73,31 +77,54 @@ export class LeaseFrontend {
   }
 
   /**
-   * KeepAlive: renews on the leader and answers the lease's TTL, or TTL 0 for an unknown or
-   * expired lease (etcd's v3rpc turns ErrLeaseNotFound into TTL 0). A follower would forward to
-   * the leader: tsetcd has no peer transport yet, so a member that does not lead answers
-   * "etcdserver: not leader".
+   * KeepAlive: renews on the primary lessor and answers the lease's TTL, or TTL 0 for an unknown
+   * or expired lease (etcd's v3rpc turns ErrLeaseNotFound into TTL 0). A follower forwards to the
+   * primary over the peer URLs (lease-forward.ts).
    */
   async leaseKeepAlive(id: bigint, ctx: RequestContext): Promise<LeaseKeepAliveResponse> {
+    const ttl = await renewViaPrimary(this.forwardDeps(), id, ctx.signal, () => this.renewLocal(id, ctx));
+    return { header: this.hooks.header(), ID: id, TTL: ttl ?? 0n };
+  }
+
+  /** TimeToLive (forwarded like KeepAlive); an unknown lease answers TTL -1 (as etcd's v3rpc). */
+  async leaseTimeToLive(req: LeaseTimeToLiveRequest, ctx: RequestContext): Promise<LeaseTimeToLiveResponse> {
+    const resp = await timeToLiveViaPrimary(this.forwardDeps(), req, ctx.signal, () => this.timeToLiveLocal(req, ctx));
+    if (resp === undefined) return { header: this.hooks.header(), ID: req.ID, TTL: -1n, grantedTTL: 0n, keys: [] };
+    return { ...resp, header: this.hooks.header() };
+  }
+
+  /** etcd 3.4 lists the member's own lessor, leader or not. */
+  async leaseLeases(_ctx: RequestContext): Promise<LeaseLeasesResponse> {
+    return { header: this.hooks.header(), leases: this.lessor.ids().map((ID) => ({ ID })) };
+  }
+
+  private forwardDeps(): LeaseForwardDeps {
+    return {
+      selfId: this.hooks.header(0n).memberId,
+      isLocalPrimary: () => this.hooks.isReadyLeader() && this.lessor.isPrimary,
+      stopSignal: this.hooks.stopSignal,
+    };
+  }
+
+  /** Renews on this member (the primary): the TTL, or undefined for an unknown lease. */
+  private async renewLocal(id: bigint, ctx: RequestContext): Promise<bigint | undefined> {
     await this.primaryReady(ctx);
-    let ttl = 0n;
     try {
       const renewed = this.lessor.renew(id);
-      ttl = renewed.ttlSeconds;
       if (renewed.clearRemaining) {
         this.proposeInBackground({ leaseCheckpoint: { checkpoints: [{ ID: id, remainingTTL: 0n }] } }, 'clearing lease checkpoint');
       }
+      return renewed.ttlSeconds;
     } catch (err) {
-      if (!(err instanceof ErrLeaseNotFound)) throw err;
+      if (err instanceof ErrLeaseNotFound) return undefined;
+      throw err;
     }
-    return { header: this.hooks.header(), ID: id, TTL: ttl };
   }
 
-  /** TimeToLive; an unknown lease answers TTL -1 (etcd's v3rpc does the same). */
-  async leaseTimeToLive(req: LeaseTimeToLiveRequest, ctx: RequestContext): Promise<LeaseTimeToLiveResponse> {
+  private async timeToLiveLocal(req: LeaseTimeToLiveRequest, ctx: RequestContext): Promise<LeaseTimeToLiveResponse | undefined> {
     await this.primaryReady(ctx);
     const l = this.lessor.lookup(req.ID);
-    if (l === undefined) return { header: this.hooks.header(), ID: req.ID, TTL: -1n, grantedTTL: 0n, keys: [] };
+    if (l === undefined) return undefined;
     return {
       header: this.hooks.header(),
       ID: l.id,
@@ -107,9 +134,15 @@ export class LeaseFrontend {
     };
   }
 
-  async leaseLeases(ctx: RequestContext): Promise<LeaseLeasesResponse> {
-    await this.primaryReady(ctx);
-    return { header: this.hooks.header(), leases: this.lessor.ids().map((ID) => ({ ID })) };
+  /** The peer route's side: answers only while this member is the ready primary, without waiting to become it. */
+  private async servePeer<T>(signal: AbortSignal, run: (ctx: RequestContext) => Promise<T>): Promise<T> {
+    if (!this.hooks.isReadyLeader() || !this.lessor.isPrimary) throw new ErrNotPrimaryLocal();
+    try {
+      return await run({ signal });
+    } catch (err) {
+      if (err instanceof ErrNotLeader || err instanceof ErrNotPrimary) throw new ErrNotPrimaryLocal();
+      throw err;
+    }
   }
 
   private async primaryReady(ctx: RequestContext): Promise<void> {
@@ -123,11 +156,17 @@ export class LeaseFrontend {
 
   start(): void {
     if (this.timer !== undefined) return;
+    this.registeredAs = this.hooks.header(0n).memberId;
+    registerLeaseTarget(this.registeredAs, this, {
+      renewLocal: (id, signal) => this.servePeer(signal, (ctx) => this.renewLocal(id, ctx)),
+      timeToLiveLocal: (req, signal) => this.servePeer(signal, (ctx) => this.timeToLiveLocal(req, ctx)),
+    });
     this.timer = setInterval(() => this.tick(), LEASE_LOOP_INTERVAL_MS);
     this.timer.unref();
   }
 
   stop(): void {
+    if (this.registeredAs !== undefined) forgetLeaseTarget(this.registeredAs, this);
     clearInterval(this.timer);
     this.timer = undefined;
   }
