@@ -24,6 +24,24 @@ describe('framing', () => {
     expect(Buffer.compare(frame.subarray(FRAME_HEADER_BYTES), Buffer.from(body))).toBe(0);
   });
 
+  it('frames encoded one after another (and after a failed encode) do not share bytes', () => {
+    const a = PutRequest.fromPartial({ key: Buffer.from('a'), value: Buffer.alloc(300, 1) });
+    const b = PutRequest.fromPartial({ key: Buffer.from('b'), value: Buffer.alloc(10, 2) });
+    const fa = encodeFrame(PutRequest, a);
+    const copyA = Buffer.from(fa);
+    const throwing = {
+      encode(): never {
+        throw new Error('boom');
+      },
+    };
+    expect(() => encodeFrame(throwing as never, a)).toThrow('boom');
+    const fb = encodeFrame(PutRequest, b);
+    expect(Buffer.compare(fa, copyA)).toBe(0);
+    expect(fb.readUInt32BE(1)).toBe(PutRequest.encode(b).finish().length);
+    expect(PutRequest.decode(fb.subarray(FRAME_HEADER_BYTES)).key).toEqual(new Uint8Array(Buffer.from('b')));
+    expect(fa.buffer === fb.buffer && fa.byteOffset === fb.byteOffset).toBe(false);
+  });
+
   it('an empty message is a bare 5-byte frame', () => {
     expect([...encodeFrame(PutRequest, PutRequest.fromPartial({}))]).toEqual([0, 0, 0, 0, 0]);
   });

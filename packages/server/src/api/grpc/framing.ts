@@ -9,12 +9,20 @@ interface Encoder<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
 }
 
+/** A writer whose capacity survives a frame up to this size is kept for the next frame. */
+export const SHARED_WRITER_MAX_FRAME_BYTES = 64 * 1024;
+/** Reused across calls: finish() copies the bytes out, so only the grown buffer is shared. */
+let sharedWriter: BinaryWriter | undefined;
+
 /** Encodes `message` with its 5-byte prefix into one buffer (the codec writes after the prefix). */
 export function encodeFrame<T>(codec: Encoder<T>, message: T): Buffer {
-  const writer = new BinaryWriter();
+  // Taken out while in use: a throwing codec drops it (half-written) and a nested call gets its own.
+  const writer = sharedWriter ?? new BinaryWriter();
+  sharedWriter = undefined;
   writer.raw(HEADER_PLACEHOLDER);
   codec.encode(message, writer);
   const bytes = writer.finish();
+  if (bytes.byteLength <= SHARED_WRITER_MAX_FRAME_BYTES) sharedWriter = writer;
   const frame = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   frame.writeUInt32BE(frame.length - FRAME_HEADER_BYTES, 1);
   return frame;
