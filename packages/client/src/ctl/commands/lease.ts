@@ -1,0 +1,79 @@
+// lease grant / revoke / timetolive / list / keep-alive.
+import { EXIT_BAD_ARGS, EXIT_BAD_CONNECTION, fail } from '../exit-codes';
+import { hex016, parseHexInt64 } from '../go-format';
+import { goMarshal } from '../go-json';
+import { f, headerFields, struct } from '../pb-json';
+import { call } from './kv';
+import { boolFlag, type CtlCommand } from './types';
+
+function leaseFromArg(arg: string): bigint {
+  const id = parseHexInt64(arg);
+  if (id === undefined) fail(EXIT_BAD_ARGS, `bad lease ID arg (strconv.ParseInt: parsing ${JSON.stringify(arg)}: invalid syntax), expecting ID in Hex`);
+  return id;
+}
+
+export const leaseGrantCommand: CtlCommand = {
+  path: ['lease', 'grant'],
+  flags: [],
+  async run(ctx) {
+    const args = ctx.flags.args;
+    if (args.length !== 1) fail(EXIT_BAD_ARGS, 'lease grant command needs TTL argument');
+    const s = args[0] ?? '';
+    if (!/^[+-]?\d+$/.test(s)) fail(EXIT_BAD_ARGS, `bad TTL (strconv.ParseInt: parsing ${JSON.stringify(s)}: invalid syntax)`);
+    ctx.requireFormat('simple', 'json');
+    const lease = await call(ctx.client().lease.grant(BigInt(s)), (m) => `failed to grant lease (${m})`);
+    ctx.out(ctx.format === 'json' ? `${goMarshal(struct(headerFields(lease.header), f('ID', lease.id), f('TTL', lease.ttlSeconds), f('Error', '')))}\n` : `lease ${hex016(lease.id)} granted with TTL(${lease.ttlSeconds}s)\n`);
+  },
+};
+
+export const leaseRevokeCommand: CtlCommand = {
+  path: ['lease', 'revoke'],
+  flags: [],
+  async run(ctx) {
+    const args = ctx.flags.args;
+    if (args.length !== 1) fail(EXIT_BAD_ARGS, 'lease revoke command needs 1 argument');
+    const id = leaseFromArg(args[0] ?? '');
+    ctx.requireFormat('simple', 'json');
+    const r = await call(ctx.client().lease.revoke(id), (m) => `failed to revoke lease (${m})`);
+    ctx.out(ctx.format === 'json' ? `${goMarshal(struct(f('header', struct(headerFields(r.header)))))}\n` : `lease ${hex016(id)} revoked\n`);
+  },
+};
+
+export const leaseTimeToLiveCommand: CtlCommand = {
+  path: ['lease', 'timetolive'],
+  flags: [boolFlag('keys')],
+  async run(ctx) {
+    const args = ctx.flags.args;
+    if (args.length !== 1) fail(EXIT_BAD_ARGS, 'lease timetolive command needs lease ID as argument');
+    const id = leaseFromArg(args[0] ?? '');
+    const keys = ctx.flags.bool('keys');
+    ctx.requireFormat('simple', 'json');
+    const r = await call(ctx.client().lease.timeToLive(id, { keys }), undefined, EXIT_BAD_CONNECTION);
+    if (ctx.format === 'json') {
+      const keyList = r.keys.length === 0 ? null : r.keys;
+      ctx.out(`${goMarshal(struct(headerFields(r.header), f('id', r.id), f('ttl', r.ttlSeconds), f('granted-ttl', r.grantedTtlSeconds), f('keys', keyList)))}\n`);
+      return;
+    }
+    if (r.grantedTtlSeconds === 0n && r.ttlSeconds === -1n) {
+      ctx.out(`lease ${hex016(id)} already expired\n`);
+      return;
+    }
+    let txt = `lease ${hex016(r.id)} granted with TTL(${r.grantedTtlSeconds}s), remaining(${r.ttlSeconds}s)`;
+    if (keys) txt += `, attached keys([${r.keys.map((k) => k.toString('latin1')).join(' ')}])`;
+    ctx.out(`${txt}\n`);
+  },
+};
+
+export const leaseListCommand: CtlCommand = {
+  path: ['lease', 'list'],
+  flags: [],
+  async run(ctx) {
+    ctx.requireFormat('simple', 'json');
+    const r = await call(ctx.client().lease.leases(), undefined, EXIT_BAD_CONNECTION);
+    if (ctx.format === 'json') {
+      ctx.out(`${goMarshal(struct(headerFields(r.header), f('leases', r.ids.map((id) => struct(f('id', id))))))}\n`);
+      return;
+    }
+    ctx.out(`found ${r.ids.length} leases\n${r.ids.map((id) => `${hex016(id)}\n`).join('')}`);
+  },
+};
