@@ -13,6 +13,7 @@ import {
   ErrStopped,
   ErrTimeout,
   ErrTooManyRequests,
+  ErrTimeoutDueToLeaderFail,
   EtcdError,
   GrpcStatus,
   InternalRaftRequest,
@@ -169,6 +170,8 @@ export class EtcdServer implements EtcdServerApi {
   private readonly idGen: IdGenerator;
   private readonly stopController = new AbortController();
   private lead = 0n;
+  /** When the current leader was first seen (etcd's leadElectedTime), monotonic ms. */
+  private leadElectedAtMs = 0;
   private raftState = StateType.Follower;
   private term = 0;
   /** The term whose first entry (the leader's no-op) this member has applied. */
@@ -463,6 +466,7 @@ export class EtcdServer implements EtcdServerApi {
 
   private onSoftState(ss: SoftState): void {
     if (ss.lead !== this.lead) this.logger.info({ leader: formatId(ss.lead), term: this.term }, 'leader changed');
+    if (ss.lead !== this.lead && ss.lead !== 0n) this.leadElectedAtMs = performance.now();
     this.lead = ss.lead;
     this.raftState = ss.raftState;
     // Only the leader expires leases (etcd promotes its lessor with an election timeout of grace).
@@ -620,7 +624,8 @@ export class EtcdServer implements EtcdServerApi {
     let timer: NodeJS.Timeout | undefined;
     let onAbort: () => void = () => undefined;
     const failed = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ErrTimeout()), this.opts.requestTimeoutMs);
+      const startedAtMs = performance.now();
+      timer = setTimeout(() => reject(this.timeoutError(startedAtMs)), this.opts.requestTimeoutMs);
       onAbort = () => reject(this.isStopped ? new ErrStopped() : new ErrRequestCancelled());
       if (signal.aborted || this.isStopped) onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
@@ -635,6 +640,17 @@ export class EtcdServer implements EtcdServerApi {
         this.stopController.signal.removeEventListener('abort', onAbort);
       },
     };
+  }
+
+  /**
+   * etcd's parseProposeCtxErr: a request that started while the previous leader was failing
+   * (up to two election timeouts before the current leader was elected) blames that failure.
+   */
+  private timeoutError(startedAtMs: number): EtcdError {
+    const elected = this.leadElectedAtMs;
+    const prevLeadLost = elected - 2 * this.opts.electionTimeoutMs;
+    if (startedAtMs > prevLeadLost && startedAtMs < elected) return new ErrTimeoutDueToLeaderFail();
+    return new ErrTimeout();
   }
 
   private waitForLeader(): Promise<void> {
