@@ -2,7 +2,7 @@
 import type { KeyspaceView } from '@tsetcd/client';
 import { putNewKey, putUniqueKey, waitEvent } from './remote-kv';
 import type { Session } from './session';
-import { anySignal } from './signals';
+import { withLinkedSignal } from './signals';
 
 export interface BarrierCallOptions {
   signal?: AbortSignal;
@@ -60,8 +60,11 @@ export class DoubleBarrier {
 
   /** Resolves once `count` participants have entered. */
   async enter(options: BarrierCallOptions = {}): Promise<void> {
+    return withLinkedSignal([options.signal, this.session.signal], (signal) => this.#enter(signal));
+  }
+
+  async #enter(signal: AbortSignal): Promise<void> {
     const client = this.session.client;
-    const signal = anySignal(options.signal, this.session.signal);
     const mine = await putUniqueKey(client, this.#waiters, '', this.session.leaseId, signal);
     this.#myKey = mine.key;
     const res = await client.range({ key: this.#waiters, prefix: true, signal });
@@ -81,8 +84,11 @@ export class DoubleBarrier {
 
   /** Resolves once every participant has left. */
   async leave(options: BarrierCallOptions = {}): Promise<void> {
+    return withLinkedSignal([options.signal, this.session.signal], (signal) => this.#leave(signal));
+  }
+
+  async #leave(signal: AbortSignal): Promise<void> {
     const client = this.session.client;
-    const signal = anySignal(options.signal, this.session.signal);
     for (;;) {
       const res = await client.range({ key: this.#waiters, prefix: true, signal });
       if (res.kvs.length === 0) return;

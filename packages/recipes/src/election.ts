@@ -4,7 +4,7 @@ import { Compare, Op, type Bytes, type CallOptions, type KeyValue, type Response
 import { ErrElectionNoLeader, ErrElectionNotLeader } from './errors';
 import { sessionKey, withSlash } from './keys';
 import type { Session } from './session';
-import { anySignal } from './signals';
+import { withLinkedSignal } from './signals';
 import { waitDeletes } from './wait-deletes';
 
 export interface SignalOptions {
@@ -73,9 +73,8 @@ export class Election {
         }
       }
     }
-    const signal = anySignal(options.signal, this.session.signal);
     try {
-      this.#header = await waitDeletes(client, this.keyPrefix, this.#leaderRev - 1n, signal);
+      this.#header = await withLinkedSignal([options.signal, this.session.signal], (signal) => waitDeletes(client, this.keyPrefix, this.#leaderRev - 1n, signal));
     } catch (err) {
       if (options.signal?.aborted) await this.resign().catch(() => undefined);
       else this.#leaderKey = undefined;

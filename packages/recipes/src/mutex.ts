@@ -7,13 +7,14 @@ import { ErrLocked } from './errors';
 import { firstCreate, type SignalOptions } from './election';
 import { sessionKey, withSlash } from './keys';
 import type { Session } from './session';
-import { anySignal } from './signals';
+import { linkedSignal, withLinkedSignal } from './signals';
 import { waitDeletes } from './wait-deletes';
 
 /** One acquisition of a Mutex. `await using hold = await mutex.lock()` releases at scope exit. */
 export class LockHold implements AsyncDisposable {
-  readonly #released = new AbortController();
+  readonly #link: ReturnType<typeof linkedSignal>;
   readonly signal: AbortSignal;
+  #released = false;
 
   constructor(
     readonly mutex: Mutex,
@@ -23,7 +24,8 @@ export class LockHold implements AsyncDisposable {
     readonly token: bigint,
     readonly header: ResponseHeader,
   ) {
-    this.signal = AbortSignal.any([mutex.session.signal, this.#released.signal]);
+    this.#link = linkedSignal(mutex.session.signal);
+    this.signal = this.#link.signal;
   }
 
   /** Whether the hold can still be assumed valid (session alive, not released). */
@@ -45,8 +47,9 @@ export class LockHold implements AsyncDisposable {
   }
 
   async release(options: CallOptions = {}): Promise<void> {
-    if (this.#released.signal.aborted) return;
-    this.#released.abort(new Error('lock released'));
+    if (this.#released) return;
+    this.#released = true;
+    this.#link.abort(new Error('lock released'));
     await this.mutex.unlock(options);
   }
 
@@ -85,9 +88,8 @@ export class Mutex {
   async lock(options: SignalOptions = {}): Promise<LockHold> {
     const owner = await this.#enqueue(options);
     if (owner) return this.#hold();
-    const signal = anySignal(options.signal, this.session.signal);
     try {
-      this.#header = await waitDeletes(this.session.client, this.keyPrefix, this.#rev - 1n, signal);
+      this.#header = await withLinkedSignal([options.signal, this.session.signal], (signal) => waitDeletes(this.session.client, this.keyPrefix, this.#rev - 1n, signal));
     } catch (err) {
       await this.unlock().catch(() => undefined);
       throw err;

@@ -30,3 +30,47 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/**
+ * A signal aborting when any source aborts (or `abort()` is called), whose listeners on the
+ * sources are removed by `dispose()`: unlike AbortSignal.any, long-lived sources (a session's
+ * signal) do not accumulate a listener per short-lived use.
+ */
+export function linkedSignal(...sources: Array<AbortSignal | undefined>): { signal: AbortSignal; abort: (reason?: unknown) => void; dispose: () => void } {
+  const controller = new AbortController();
+  const cleanups: Array<() => void> = [];
+  const dispose = (): void => {
+    for (const c of cleanups.splice(0)) c();
+  };
+  for (const source of sources) {
+    if (source === undefined) continue;
+    if (source.aborted) {
+      controller.abort(source.reason);
+      break;
+    }
+    const onAbort = (): void => {
+      controller.abort(source.reason);
+      dispose();
+    };
+    source.addEventListener('abort', onAbort, { once: true });
+    cleanups.push(() => source.removeEventListener('abort', onAbort));
+  }
+  return {
+    signal: controller.signal,
+    abort: (reason?: unknown) => {
+      controller.abort(reason);
+      dispose();
+    },
+    dispose,
+  };
+}
+
+/** Run `fn` with a signal linked to `sources`, then drop the links. */
+export async function withLinkedSignal<T>(sources: Array<AbortSignal | undefined>, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const link = linkedSignal(...sources);
+  try {
+    return await fn(link.signal);
+  } finally {
+    link.dispose();
+  }
+}
