@@ -13,7 +13,6 @@ import { waitDeletes } from './wait-deletes';
 /** One acquisition of a Mutex. `await using hold = await mutex.lock()` releases at scope exit. */
 export class LockHold implements AsyncDisposable {
   readonly #link: ReturnType<typeof linkedSignal>;
-  readonly signal: AbortSignal;
   #released = false;
 
   constructor(
@@ -25,7 +24,15 @@ export class LockHold implements AsyncDisposable {
     readonly header: ResponseHeader,
   ) {
     this.#link = linkedSignal(mutex.session.signal);
-    this.signal = this.#link.signal;
+  }
+
+  /**
+   * Aborts when the session's lease is lost or the hold is released. Reading it checks the
+   * session's keepalive deadline first (a process resumed after a pause sees the loss at once).
+   */
+  get signal(): AbortSignal {
+    void this.mutex.session.signal;
+    return this.#link.signal;
   }
 
   /** Whether the hold can still be assumed valid (session alive, not released). */
