@@ -5,7 +5,7 @@
 // While a Ready's fsync is in flight, new proposals keep landing in raft's unstable log and are
 // written together by the next Ready (group commit).
 
-import { EntryType, type Entry, type HardState, type Message, type RawNodeApi, type ReadState, type Ready, type Snapshot, type SoftState } from '../raft/types';
+import { EntryType, StateType, type Entry, type HardState, type Message, type RawNodeApi, type ReadState, type Ready, type Snapshot, type SoftState } from '../raft/types';
 import { assert } from './assert';
 
 /** Where a Ready's durable parts go (WAL + snap files). */
@@ -63,6 +63,8 @@ export class RaftDriver {
   private persistedIndex = 0;
   private applying: Promise<void> = Promise.resolve();
   private readyCount = 0;
+  /** Raft role as of the last SoftState: a leader's sends may overlap its own WAL write. */
+  private isLeader = false;
   private syncCount = 0;
   private entriesPersisted = 0;
 
@@ -152,7 +154,15 @@ export class RaftDriver {
   private async handleReady(rd: Ready): Promise<void> {
     const { hooks, persister, storage } = this.opts;
     this.readyCount++;
-    if (rd.softState !== undefined) hooks.onSoftState(rd.softState);
+    if (rd.softState !== undefined) {
+      this.isLeader = rd.softState.raftState === StateType.Leader;
+      hooks.onSoftState(rd.softState);
+    }
+    // A leader sends in parallel with its own write (etcd does too): its entries count towards
+    // the commit quorum only after advance(), and it never sends votes. Everyone else sends
+    // after the write, so acks and votes are never ahead of the disk.
+    const sendEarly = this.isLeader && rd.messages.length > 0;
+    if (sendEarly) hooks.send(rd.messages);
     if (rd.readStates.length > 0) hooks.onReadStates(rd.readStates);
     if (rd.hardState !== undefined) {
       assert(rd.hardState.commit >= this.committedIndex, `commit went backwards ${this.committedIndex} -> ${rd.hardState.commit}`);
@@ -184,8 +194,8 @@ export class RaftDriver {
       hooks.onHardState(rd.hardState);
     }
     if (rd.entries.length > 0) storage.append(rd.entries);
-    // 4. messages only after our own write (safe for followers and leaders alike).
-    if (rd.messages.length > 0) hooks.send(rd.messages);
+    // 4. a follower's or candidate's messages only after its own write.
+    if (!sendEarly && rd.messages.length > 0) hooks.send(rd.messages);
     // 5. apply what is committed and now durable; a snapshot or a conf change is applied before
     //    advancing, so raft's configuration never runs ahead of the application.
     if (!early && (rd.snapshot !== undefined || rd.committedEntries.length > 0)) {
