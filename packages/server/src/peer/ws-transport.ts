@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { formatId } from '../etcdserver/member-id';
 import { MessageType, type Message } from '../raft/types';
+import { forgetLeasePeers, isLeasePath, registerLeasePeers, serveLeaseRoute } from './lease-forward-routes';
 import { PeerStream } from './peer-stream';
 import { decodeBatch, decodeMessage } from './raft-codec';
 import { postSnapshot, readSnapshotBody } from './snapshot-sender';
@@ -89,6 +90,7 @@ export class WsTransport implements PeerTransport {
       l.server.on('request', (req, res) => this.onRequest(req, res));
       l.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket as import('node:net').Socket, head));
     }
+    registerLeasePeers(opts.selfId, this, () => [...this.urls.values()]);
   }
 
   setPromoteHandler(fn: PromoteHandler): void {
@@ -177,6 +179,7 @@ export class WsTransport implements PeerTransport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    forgetLeasePeers(this.opts.selfId, this);
     for (const s of this.streams.values()) s.close();
     this.streams.clear();
     for (const c of this.wss.clients) c.terminate();
@@ -288,6 +291,7 @@ export class WsTransport implements PeerTransport {
       );
       return;
     }
+    if (req.method === 'POST' && isLeasePath(path)) return serveLeaseRoute(this.opts.selfId, path, req, res);
     if (req.method === 'POST' && path === RAFT_SNAPSHOT_PATH) {
       void this.onSnapshot(req, res);
       return;
