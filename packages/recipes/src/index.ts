@@ -19,3 +19,6 @@ export {
 export { Queue, PriorityQueue, MAX_PRIORITY, type QueueCallOptions } from './queue';
 export { Barrier, DoubleBarrier, ErrTooManyClients, type BarrierCallOptions } from './barrier';
 export { ErrKeyExists, putNewKey, putUniqueKey, putSequentialKey, deleteRevKey, waitEvent } from './remote-kv';
+export { RWMutex, type RWMutexCallOptions } from './rwmutex';
+export { Semaphore, SemaphorePermit } from './semaphore';
+export { runStm, Isolation, type StmTxn, type StmOptions } from './stm';
