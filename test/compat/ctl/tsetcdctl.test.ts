@@ -12,7 +12,7 @@ jest.setTimeout(60_000);
 interface Step {
   args: string[];
   input?: string;
-  /** Only the first stderr line and the exit code are compared (etcdctl adds its usage text, which tsetcdctl does not print). */
+  /** Only the first `Error:` line of stderr and the exit code are compared (etcdctl adds usage text, which tsetcdctl does not print). */
   firstErrorLineOnly?: boolean;
   /** Output holds a measured duration: durations and table padding are normalised. */
   timing?: boolean;
@@ -93,6 +93,18 @@ const READ_STEPS: Step[] = [
   { args: ['del', 'zzzz', '--from-key'] },
   { args: ['alarm', 'list'] },
   { args: ['alarm', 'list', '-w', 'json'] },
+  { args: ['txn'], input: 'value("foo") = "bar2"\n\nget foo\nget foo/ --prefix --limit 1\n\nget zoo\n\n' },
+  { args: ['txn', '-i'], input: 'mod("foo") < "2"\n\nget foo\n\nget zoo --keys-only\nget foo/1 foo/3\n\n' },
+  { args: ['txn', '-w', 'json'], input: 'ver("foo") = "2"\nc("zoo") > "0"\n\nget foo/ --prefix\n\n\n' },
+  { args: ['txn', '--hex'], input: '\n\nget foo\n\n\n' },
+  { args: ['txn'], input: 'bogus\n\n\n\n' },
+  { args: ['txn'], input: 'val("a") = "b"\n\nfoo bar\n\n\n' },
+  { args: ['txn'], input: 'val("a") = "b"\n\nget a --bogus\n\n\n', firstErrorLineOnly: true },
+  { args: ['txn'], input: 'val("a") = "b"\n' },
+  { args: ['txn'], input: 'ver("a") = "x"\n\n\n\n' },
+  { args: ['txn'], input: 'val("a") = "b"\n\nget\n\n\n' },
+  { args: ['txn', 'extra'] },
+  { args: ['txn'], input: '' },
 ];
 
 /** `{p}` is the tool's key prefix, `{lease}` the id its last `lease grant` printed. */
@@ -118,6 +130,8 @@ const WRITE_STEPS: Step[] = [
   { args: ['del', '{p}', '--prefix', '-w', 'json'] },
   { args: ['put', '{p}x', 'y', '-w', 'json'] },
   { args: ['del', '{p}x', '{p}z', '--prev-kv'] },
+  { args: ['txn'], input: 'val("{p}t") = "none"\n\nput {p}t yes\n\nput {p}t first --prev-kv\nget {p}t\n\n' },
+  { args: ['txn', '-w', 'json'], input: 'val("{p}t") = "first"\n\nput {p}t second --prev-kv\ndel {p}t --prev-kv\n\n\n' },
   { args: ['defrag'] },
 ];
 
@@ -125,8 +139,9 @@ const LEASE_ID = /lease ([0-9a-f]{16}) granted|"ID":(\d+)/;
 
 async function both(endpoint: string, step: Step, prefixes: { e: string; t: string }, leases: { e: string; t: string }): Promise<{ e: EtcdctlResult; t: EtcdctlResult }> {
   const sub = (args: string[], p: string, lease: string) => args.map((a) => a.replace('{p}', p).replace('{lease}', lease));
-  const e = await runEtcdctl(endpoint, sub(step.args, prefixes.e, leases.e), {}, { input: step.input ?? '' });
-  const t = await runTsetcdctl(endpoint, sub(step.args, prefixes.t, leases.t), {}, step.input ?? '');
+  const input = step.input ?? '';
+  const e = await runEtcdctl(endpoint, sub(step.args, prefixes.e, leases.e), {}, { input: input.split('{p}').join(prefixes.e) });
+  const t = await runTsetcdctl(endpoint, sub(step.args, prefixes.t, leases.t), {}, input.split('{p}').join(prefixes.t));
   return { e, t };
 }
 
@@ -139,7 +154,7 @@ function leaseOf(out: string): string | undefined {
 function view(r: EtcdctlResult, step: Step, norm: (s: string) => string): { stdout: string; stderr: string[]; exitCode: number } {
   const n = step.timing ? (s: string) => normalizeTable(norm(s)) : norm;
   const lines = stderrLines(r.stderr).map(n);
-  if (step.firstErrorLineOnly) return { stdout: '<usage>', stderr: lines.slice(0, 1), exitCode: r.exitCode };
+  if (step.firstErrorLineOnly) return { stdout: '<usage>', stderr: lines.filter((l) => l.startsWith('Error:')).slice(0, 1), exitCode: r.exitCode };
   return { stdout: n(r.stdout), stderr: lines, exitCode: r.exitCode };
 }
 

@@ -1,6 +1,7 @@
 // tsetcdctl's entry: parse global + command flags, run the command, print `Error: …` and exit like etcdctl.
 import { readFileSync } from 'node:fs';
 import { compactionCommand, delCommand, getCommand, putCommand } from './commands/kv';
+import { txnCommand } from './commands/txn';
 import { leaseGrantCommand, leaseListCommand, leaseRevokeCommand, leaseTimeToLiveCommand } from './commands/lease';
 import { memberAddCommand, memberListCommand, memberPromoteCommand, memberRemoveCommand, memberUpdateCommand } from './commands/cluster';
 import {
@@ -22,6 +23,7 @@ export const COMMANDS: CtlCommand[] = [
   putCommand,
   delCommand,
   compactionCommand,
+  txnCommand,
   leaseGrantCommand,
   leaseRevokeCommand,
   leaseTimeToLiveCommand,
@@ -41,7 +43,7 @@ export const COMMANDS: CtlCommand[] = [
 ];
 
 /** etcdctl commands not built here: they fail clearly instead of pretending. */
-const NOT_BUILT = new Set(['txn', 'watch', 'lease keep-alive', 'snapshot', 'elect', 'lock', 'user', 'role', 'auth', 'move-leader', 'make-mirror', 'migrate', 'check']);
+const NOT_BUILT = new Set(['watch', 'lease keep-alive', 'snapshot', 'elect', 'lock', 'user', 'role', 'auth', 'move-leader', 'make-mirror', 'migrate', 'check']);
 
 export interface CtlIo {
   out(s: string): void;

@@ -24,8 +24,8 @@ export const memberListCommand: CtlCommand = {
   path: ['member', 'list'],
   flags: [],
   async run(ctx) {
-    ctx.requireFormat('simple', 'json', 'table');
     const r = await call(ctx.client().cluster.memberList());
+    ctx.requireFormat('simple', 'json', 'table');
     if (ctx.format === 'json') ctx.out(`${goMarshal(membersJson(r))}\n`);
     else if (ctx.format === 'table') ctx.out(renderTable(['ID', 'Status', 'Name', 'Peer Addrs', 'Client Addrs', 'Is Learner'], memberRows(r)));
     else ctx.out(memberRows(r).map((row) => `${row.join(', ')}\n`).join(''));
@@ -44,8 +44,8 @@ export const memberRemoveCommand: CtlCommand = {
   flags: [],
   async run(ctx) {
     const id = memberIdArg(ctx.flags.args);
-    ctx.requireFormat('simple', 'json');
     const r = await call(ctx.client().cluster.memberRemove(id));
+    ctx.requireFormat('simple', 'json');
     ctx.out(ctx.format === 'json' ? `${goMarshal(membersJson(r))}\n` : `Member ${hex16(id)} removed from cluster ${hex16(r.header.clusterId)}\n`);
   },
 };
@@ -55,8 +55,8 @@ export const memberPromoteCommand: CtlCommand = {
   flags: [],
   async run(ctx) {
     const id = memberIdArg(ctx.flags.args);
-    ctx.requireFormat('simple', 'json');
     const r = await call(ctx.client().cluster.memberPromote(id));
+    ctx.requireFormat('simple', 'json');
     ctx.out(ctx.format === 'json' ? `${goMarshal(membersJson(r))}\n` : `Member ${hex16(id)} promoted in cluster ${hex16(r.header.clusterId)}\n`);
   },
 };
@@ -68,8 +68,8 @@ export const memberUpdateCommand: CtlCommand = {
     const id = memberIdArg(ctx.flags.args);
     const urls = ctx.flags.str('peer-urls');
     if (urls === '') fail(EXIT_BAD_ARGS, 'member peer urls not provided');
-    ctx.requireFormat('simple', 'json');
     const r = await call(ctx.client().cluster.memberUpdate(id, urls.split(',')));
+    ctx.requireFormat('simple', 'json');
     ctx.out(ctx.format === 'json' ? `${goMarshal(membersJson(r))}\n` : `Member ${hex16(id)} updated in cluster ${hex16(r.header.clusterId)}\n`);
   },
 };

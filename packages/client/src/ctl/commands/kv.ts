@@ -1,5 +1,6 @@
 // get, put, del, compaction.
-import type { DeleteResult, KeyValue, PutResult, RangeOptions, RangeResult, SortOrder, SortTarget } from '../../index';
+import type { DeleteOptions, DeleteResult, KeyRange, KeyValue, PutOptions, PutResult, RangeOptions, RangeResult, SortOrder, SortTarget } from '../../index';
+import type { FlagReader } from '../flags';
 import { EXIT_BAD_ARGS, EXIT_BAD_FEATURE, EXIT_ERROR, fail } from '../exit-codes';
 import { goMarshal } from '../go-json';
 import { callErrorMessage, type CtlContext } from '../global';
@@ -107,31 +108,42 @@ export const getCommand: CtlCommand = {
   ],
   async run(ctx) {
     const fl = ctx.flags;
-    const countOnly = false; // etcdctl 3.4 has no --count-only
-    const req = getOp(fl.args, {
+    const req = buildGet(fl);
+    const r = await call(ctx.client().range(req));
+    const valueOnly = fl.bool('print-value-only');
+    if (valueOnly && ctx.format !== 'simple') fail(EXIT_BAD_ARGS, 'print-value-only is only for `--write-out=simple`');
+    ctx.requireFormat('simple', 'json');
+    ctx.out(ctx.format === 'json' ? `${goMarshal(rangeJson(r))}\n` : rangeSimple(ctx, r, valueOnly));
+  },
+};
+
+export function buildGet(fl: FlagReader): RangeOptions {
+  const countOnly = false; // etcdctl 3.4 has no --count-only
+  return getOp(fl.args, {
       prefix: fl.bool('prefix'),
       fromKey: fl.bool('from-key'),
       consistency: fl.str('consistency'),
       limit: fl.int('limit'),
-      rev: fl.int('rev'),
-      order: fl.str('order'),
-      sortBy: fl.str('sort-by'),
-      keysOnly: fl.bool('keys-only'),
-      countOnly,
-    });
-    ctx.requireFormat('simple', 'json');
-    const r = await call(ctx.client().range(req));
-    const valueOnly = fl.bool('print-value-only');
-    if (valueOnly && ctx.format !== 'simple') fail(EXIT_BAD_ARGS, 'print-value-only is only for `--write-out=simple`');
-    ctx.out(ctx.format === 'json' ? `${goMarshal(rangeJson(r))}\n` : rangeSimple(ctx, r, valueOnly));
-  },
-};
+    rev: fl.int('rev'),
+    order: fl.str('order'),
+    sortBy: fl.str('sort-by'),
+    keysOnly: fl.bool('keys-only'),
+    countOnly,
+  });
+}
 
 export const putCommand: CtlCommand = {
   path: ['put'],
   flags: [strFlag('lease', '0'), boolFlag('prev-kv'), boolFlag('ignore-value'), boolFlag('ignore-lease')],
   async run(ctx) {
-    const fl = ctx.flags;
+    const p = await buildPut(ctx.flags, ctx.stdin);
+    const r = await call(ctx.client().put(p.key, p.value, p.options));
+    ctx.requireFormat('simple', 'json');
+    ctx.out(ctx.format === 'json' ? `${goMarshal(putJson(r))}\n` : putSimple(ctx, r));
+  },
+};
+
+export async function buildPut(fl: FlagReader, stdin: () => Promise<string>): Promise<{ key: string; value: string; options: PutOptions }> {
     const args = fl.args;
     const usage = 'put command needs 1 argument and input from stdin or 2 arguments';
     if (args.length === 0) fail(EXIT_BAD_ARGS, usage);
@@ -142,26 +154,28 @@ export const putCommand: CtlCommand = {
     if (!ignoreValue) {
       if (args.length > 1) value = args[1] ?? '';
       else {
-        value = await ctx.stdin();
+        value = await stdin();
         if (value.length === 0) fail(EXIT_BAD_ARGS, usage);
       }
     }
     const leaseStr = fl.str('lease');
     const lease = parseHexInt64(leaseStr);
     if (lease === undefined) fail(EXIT_BAD_ARGS, `bad lease ID (strconv.ParseInt: parsing ${JSON.stringify(leaseStr)}: invalid syntax), expecting ID in Hex`);
-    ctx.requireFormat('simple', 'json');
-    const r = await call(
-      ctx.client().put(key, value, { lease, prevKv: fl.bool('prev-kv'), ignoreValue, ignoreLease: fl.bool('ignore-lease') }),
-    );
-    ctx.out(ctx.format === 'json' ? `${goMarshal(putJson(r))}\n` : putSimple(ctx, r));
-  },
-};
+    return { key, value, options: { lease, prevKv: fl.bool('prev-kv'), ignoreValue, ignoreLease: fl.bool('ignore-lease') } };
+}
 
 export const delCommand: CtlCommand = {
   path: ['del'],
   flags: [boolFlag('prefix'), boolFlag('prev-kv'), boolFlag('from-key')],
   async run(ctx) {
-    const fl = ctx.flags;
+    const d = buildDel(ctx.flags);
+    const r = await call(ctx.client().delete(d.target, d.options));
+    ctx.requireFormat('simple', 'json');
+    ctx.out(ctx.format === 'json' ? `${goMarshal(delJson(r))}\n` : delSimple(ctx, r));
+  },
+};
+
+export function buildDel(fl: FlagReader): { target: KeyRange; options: DeleteOptions } {
     const args = fl.args;
     if (args.length === 0 || args.length > 2) fail(EXIT_BAD_ARGS, 'del command needs one argument as key and an optional argument as range_end');
     const prefix = fl.bool('prefix');
@@ -185,12 +199,9 @@ export const delCommand: CtlCommand = {
       if (key.length === 0) key = FROM_KEY_ALL;
       asFromKey = true;
     }
-    ctx.requireFormat('simple', 'json');
     const target = { key, ...(end !== undefined ? { end } : {}), ...(asPrefix ? { prefix: true } : {}), ...(asFromKey ? { fromKey: true } : {}) };
-    const r = await call(ctx.client().delete(target, { prevKv: fl.bool('prev-kv') }));
-    ctx.out(ctx.format === 'json' ? `${goMarshal(delJson(r))}\n` : delSimple(ctx, r));
-  },
-};
+    return { target, options: { prevKv: fl.bool('prev-kv') } };
+}
 
 export const compactionCommand: CtlCommand = {
   path: ['compaction'],

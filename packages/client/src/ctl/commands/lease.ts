@@ -20,8 +20,8 @@ export const leaseGrantCommand: CtlCommand = {
     if (args.length !== 1) fail(EXIT_BAD_ARGS, 'lease grant command needs TTL argument');
     const s = args[0] ?? '';
     if (!/^[+-]?\d+$/.test(s)) fail(EXIT_BAD_ARGS, `bad TTL (strconv.ParseInt: parsing ${JSON.stringify(s)}: invalid syntax)`);
-    ctx.requireFormat('simple', 'json');
     const lease = await call(ctx.client().lease.grant(BigInt(s)), (m) => `failed to grant lease (${m})`);
+    ctx.requireFormat('simple', 'json');
     ctx.out(ctx.format === 'json' ? `${goMarshal(struct(headerFields(lease.header), f('ID', lease.id), f('TTL', lease.ttlSeconds), f('Error', '')))}\n` : `lease ${hex016(lease.id)} granted with TTL(${lease.ttlSeconds}s)\n`);
   },
 };
@@ -33,8 +33,8 @@ export const leaseRevokeCommand: CtlCommand = {
     const args = ctx.flags.args;
     if (args.length !== 1) fail(EXIT_BAD_ARGS, 'lease revoke command needs 1 argument');
     const id = leaseFromArg(args[0] ?? '');
-    ctx.requireFormat('simple', 'json');
     const r = await call(ctx.client().lease.revoke(id), (m) => `failed to revoke lease (${m})`);
+    ctx.requireFormat('simple', 'json');
     ctx.out(ctx.format === 'json' ? `${goMarshal(struct(f('header', struct(headerFields(r.header)))))}\n` : `lease ${hex016(id)} revoked\n`);
   },
 };
@@ -47,8 +47,8 @@ export const leaseTimeToLiveCommand: CtlCommand = {
     if (args.length !== 1) fail(EXIT_BAD_ARGS, 'lease timetolive command needs lease ID as argument');
     const id = leaseFromArg(args[0] ?? '');
     const keys = ctx.flags.bool('keys');
-    ctx.requireFormat('simple', 'json');
     const r = await call(ctx.client().lease.timeToLive(id, { keys }), undefined, EXIT_BAD_CONNECTION);
+    ctx.requireFormat('simple', 'json');
     if (ctx.format === 'json') {
       const keyList = r.keys.length === 0 ? null : r.keys;
       ctx.out(`${goMarshal(struct(headerFields(r.header), f('id', r.id), f('ttl', r.ttlSeconds), f('granted-ttl', r.grantedTtlSeconds), f('keys', keyList)))}\n`);
@@ -68,8 +68,8 @@ export const leaseListCommand: CtlCommand = {
   path: ['lease', 'list'],
   flags: [],
   async run(ctx) {
-    ctx.requireFormat('simple', 'json');
     const r = await call(ctx.client().lease.leases(), undefined, EXIT_BAD_CONNECTION);
+    ctx.requireFormat('simple', 'json');
     if (ctx.format === 'json') {
       ctx.out(`${goMarshal(struct(headerFields(r.header), f('leases', r.ids.map((id) => struct(f('id', id))))))}\n`);
       return;
