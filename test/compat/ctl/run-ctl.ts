@@ -12,7 +12,7 @@ export function assertTsetcdctlBuilt(): void {
   if (!existsSync(TSETCDCTL_BIN)) throw new Error(`tsetcdctl not built at ${TSETCDCTL_BIN}: run \`npm run build -w packages/client\` (tsup) first`);
 }
 
-export function runTsetcdctl(endpoint: string, args: string[], env: Record<string, string> = {}, input = ''): Promise<EtcdctlResult> {
+export function runTsetcdctl(endpoint: string, args: string[], env: Record<string, string> = {}, input = '', timeoutMs = TSETCDCTL_TIMEOUT_MS): Promise<EtcdctlResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [TSETCDCTL_BIN, '--endpoints', endpoint, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -22,7 +22,7 @@ export function runTsetcdctl(endpoint: string, args: string[], env: Record<strin
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), TSETCDCTL_TIMEOUT_MS);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.once('error', (err) => {
       clearTimeout(timer);
       reject(err);

@@ -16,9 +16,14 @@ interface Step {
   firstErrorLineOnly?: boolean;
   /** Output holds a measured duration: durations and table padding are normalised. */
   timing?: boolean;
+  /** Kill both tools after this long (watch never ends by itself). */
+  timeoutMs?: number;
   /** Run only against this server kind (see the note at the step). */
   only?: 'etcd';
 }
+
+/** A watch is killed after this long; its history (from --rev) has been printed by then. */
+const WATCH_MS = 1_500;
 
 const SEED: string[][] = [
   ['put', 'foo', 'bar'],
@@ -105,6 +110,12 @@ const READ_STEPS: Step[] = [
   { args: ['txn'], input: 'val("a") = "b"\n\nget\n\n\n' },
   { args: ['txn', 'extra'] },
   { args: ['txn'], input: '' },
+  { args: ['watch', 'foo', '--prefix', '--rev', '1'], timeoutMs: WATCH_MS },
+  { args: ['watch', 'foo', '--rev', '2', '--prev-kv'], timeoutMs: WATCH_MS },
+  { args: ['watch', 'foo/1', 'foo/3', '--rev=1', '--hex'], timeoutMs: WATCH_MS },
+  { args: ['watch', '', '--prefix', '--rev', '1'], timeoutMs: WATCH_MS },
+  { args: ['watch'] },
+  { args: ['watch', 'a', 'b', '--prefix'] },
 ];
 
 /** `{p}` is the tool's key prefix, `{lease}` the id its last `lease grant` printed. */
@@ -140,8 +151,8 @@ const LEASE_ID = /lease ([0-9a-f]{16}) granted|"ID":(\d+)/;
 async function both(endpoint: string, step: Step, prefixes: { e: string; t: string }, leases: { e: string; t: string }): Promise<{ e: EtcdctlResult; t: EtcdctlResult }> {
   const sub = (args: string[], p: string, lease: string) => args.map((a) => a.replace('{p}', p).replace('{lease}', lease));
   const input = step.input ?? '';
-  const e = await runEtcdctl(endpoint, sub(step.args, prefixes.e, leases.e), {}, { input: input.split('{p}').join(prefixes.e) });
-  const t = await runTsetcdctl(endpoint, sub(step.args, prefixes.t, leases.t), {}, input.split('{p}').join(prefixes.t));
+  const e = await runEtcdctl(endpoint, sub(step.args, prefixes.e, leases.e), {}, { input: input.split('{p}').join(prefixes.e), ...(step.timeoutMs ? { timeoutMs: step.timeoutMs } : {}) });
+  const t = await runTsetcdctl(endpoint, sub(step.args, prefixes.t, leases.t), {}, input.split('{p}').join(prefixes.t), step.timeoutMs);
   return { e, t };
 }
 

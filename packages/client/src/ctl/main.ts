@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { compactionCommand, delCommand, getCommand, putCommand } from './commands/kv';
 import { txnCommand } from './commands/txn';
+import { watchCommand } from './commands/watch';
 import { leaseGrantCommand, leaseListCommand, leaseRevokeCommand, leaseTimeToLiveCommand } from './commands/lease';
 import { memberAddCommand, memberListCommand, memberPromoteCommand, memberRemoveCommand, memberUpdateCommand } from './commands/cluster';
 import {
@@ -24,6 +25,7 @@ export const COMMANDS: CtlCommand[] = [
   delCommand,
   compactionCommand,
   txnCommand,
+  watchCommand,
   leaseGrantCommand,
   leaseRevokeCommand,
   leaseTimeToLiveCommand,
@@ -43,7 +45,7 @@ export const COMMANDS: CtlCommand[] = [
 ];
 
 /** etcdctl commands not built here: they fail clearly instead of pretending. */
-const NOT_BUILT = new Set(['watch', 'lease keep-alive', 'snapshot', 'elect', 'lock', 'user', 'role', 'auth', 'move-leader', 'make-mirror', 'migrate', 'check']);
+const NOT_BUILT = new Set(['lease keep-alive', 'snapshot', 'elect', 'lock', 'user', 'role', 'auth', 'move-leader', 'make-mirror', 'migrate', 'check']);
 
 export interface CtlIo {
   out(s: string): void;
