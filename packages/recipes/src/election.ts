@@ -141,7 +141,8 @@ export function firstCreate(keyPrefix: string) {
 /** Observe without a session (leaders of `<prefix>/`), like the server's Observe RPC. */
 export async function* observeElection(client: Session['client'], keyPrefix: string, signal?: AbortSignal): AsyncGenerator<KeyValue> {
   for (;;) {
-    signal?.throwIfAborted();
+    // an aborted observer ends quietly, like a closed Go channel
+    if (signal?.aborted) return;
     const res = await client.range({ ...firstCreate(keyPrefix), signal });
     let leader = res.kvs[0];
     let revision = res.header.revision;

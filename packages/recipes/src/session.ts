@@ -43,6 +43,11 @@ export class Session implements AsyncDisposable {
       return new Session(client, options.leaseId, Number(ttlResult.grantedTtlSeconds), ka);
     }
     const lease = await client.lease.grant(ttl, { signal: options.signal });
+    if (options.signal?.aborted) {
+      // aborted while the grant was in flight: do not leave the lease behind
+      await lease.revoke().catch(() => undefined);
+      options.signal.throwIfAborted();
+    }
     return new Session(client, lease.id, Number(lease.ttlSeconds), lease.keepAlive());
   }
 
