@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { compactionCommand, delCommand, getCommand, putCommand } from './commands/kv';
 import { txnCommand } from './commands/txn';
 import { watchCommand } from './commands/watch';
+import { AUTH_COMMANDS } from './commands/auth';
 import { leaseGrantCommand, leaseListCommand, leaseRevokeCommand, leaseTimeToLiveCommand } from './commands/lease';
 import { memberAddCommand, memberListCommand, memberPromoteCommand, memberRemoveCommand, memberUpdateCommand } from './commands/cluster';
 import {
@@ -42,10 +43,11 @@ export const COMMANDS: CtlCommand[] = [
   alarmDisarmCommand,
   defragCommand,
   versionCommand,
+  ...AUTH_COMMANDS,
 ];
 
 /** etcdctl commands not built here: they fail clearly instead of pretending. */
-const NOT_BUILT = new Set(['lease keep-alive', 'snapshot', 'elect', 'lock', 'user', 'role', 'auth', 'move-leader', 'make-mirror', 'migrate', 'check']);
+const NOT_BUILT = new Set(['lease keep-alive', 'snapshot', 'elect', 'lock', 'move-leader', 'make-mirror', 'migrate', 'check']);
 
 export interface CtlIo {
   out(s: string): void;
