@@ -1,0 +1,46 @@
+import { V2Error } from '../../v2store';
+import { mergeForm, parseKeysRequest } from './keys-request';
+
+const NOW = Date.UTC(2026, 0, 1);
+const parse = (method: string, key: string, query: string, body?: string) => parseKeysRequest(method, key, mergeForm(query, body), NOW);
+const err = (fn: () => unknown): [number, string] => {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof V2Error) return [e.errorCode, e.cause];
+    throw e;
+  }
+  throw new Error('no error');
+};
+
+describe('parseKeysRequest', () => {
+  it('maps the key under /1 with Go path cleaning; body value wins over the query', () => {
+    const { request } = parse('PUT', '/a//b/', 'value=q&prevExist=false', 'value=body');
+    expect(request).toMatchObject({ Method: 'PUT', Path: '/1/a/b', Val: 'body', PrevExist: false });
+    expect(parse('GET', '/', '').request.Path).toBe('/1');
+  });
+
+  it('quorum GET becomes QGET; ttl becomes an absolute expiration in unix ns; empty ttl = none', () => {
+    expect(parse('GET', '/k', 'quorum=true&recursive=1&sorted=T').request).toMatchObject({ Method: 'QGET', Recursive: true, Sorted: true });
+    expect(parse('PUT', '/k', '', 'value=v&ttl=5').request.Expiration).toBe(BigInt(NOW + 5000) * 1_000_000n);
+    expect(parse('PUT', '/k', 'ttl=', 'value=v').request.Expiration).toBe(0n);
+  });
+
+  it('answers etcd parse errors', () => {
+    expect(err(() => parse('PUT', '/k', 'wait=true'))).toEqual([209, '"wait" can only be used with GET requests']);
+    expect(err(() => parse('GET', '/k', 'recursive=yes'))).toEqual([209, 'invalid value for "recursive"']);
+    expect(err(() => parse('PUT', '/k', 'prevIndex=x'))).toEqual([203, 'invalid value for "prevIndex"']);
+    expect(err(() => parse('GET', '/k', 'wait=true&waitIndex=-1'))).toEqual([203, 'invalid value for "waitIndex"']);
+    expect(err(() => parse('PUT', '/k', 'prevValue='))).toEqual([201, '"prevValue" cannot be empty']);
+    expect(err(() => parse('PUT', '/k', 'ttl=abc'))).toEqual([202, 'invalid value for "ttl"']);
+    expect(err(() => parse('PUT', '/k', 'prevExist=maybe'))).toEqual([209, 'invalid value for prevExist']);
+    expect(err(() => parse('PUT', '/k', 'refresh=true'))).toEqual([212, 'No TTL value set']);
+    expect(err(() => parse('PUT', '/k', 'refresh=true&ttl=3&value=x'))).toEqual([211, 'A value was provided on a refresh']);
+  });
+
+  it('wait / waitIndex / stream and noValueOnSuccess', () => {
+    const p = parse('GET', '/k', 'wait=true&waitIndex=7&stream=true');
+    expect(p.request).toMatchObject({ Wait: true, Since: 7n, Stream: true });
+    expect(parse('PUT', '/k', 'noValueOnSuccess=true', 'value=v').noValueOnSuccess).toBe(true);
+  });
+});
