@@ -47,8 +47,10 @@ export interface PublishDeps {
 export async function publishLoop(deps: PublishDeps): Promise<void> {
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
   while (!deps.stopSignal.aborted) {
-    // Always once per start (the local record may hold attributes the others never saw).
+    // Once per start (the local record may hold attributes the others never saw); a lone member
+    // whose bootstrap record already has them has nobody to tell.
     const self = deps.membership.member(deps.id);
+    if (self !== undefined && deps.membership.size === 1 && self.name === deps.name && sameUrls(self.clientUrls, deps.clientUrls)) return;
     if (!deps.isReady() || self === undefined) {
       await sleep(PUBLISH_RETRY_MS / 5);
       continue;
@@ -65,3 +67,6 @@ export async function publishLoop(deps: PublishDeps): Promise<void> {
   }
 }
 
+function sameUrls(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((u, i) => u === b[i]);
+}

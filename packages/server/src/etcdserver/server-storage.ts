@@ -161,6 +161,14 @@ async function restart(params: BootstrapParams, dirs: MemberDirs, backend: Backe
     const contents = await wal.readAll();
     const meta = Metadata.decode(contents.metadata);
     assert(meta.NodeID !== 0n && meta.ClusterID !== 0n, 'WAL metadata carries the member and cluster ids');
+    // A crash between saving a received snapshot and installing its image: install it now.
+    if (snapshot !== undefined && backend.consistentIndex() < snapshot.metadata.index) {
+      const image = snapshotter.dbFilePath(snapshot.metadata.index);
+      if (fs.existsSync(image)) {
+        await backend.replaceWith(fs.createReadStream(image));
+        fs.rmSync(image, { force: true });
+      }
+    }
     const consistentIndex = backend.consistentIndex();
     if (snapshot !== undefined && consistentIndex < snapshot.metadata.index) {
       throw new Error(
