@@ -2,6 +2,9 @@
 // on real etcd, once on tsetcd); stdout, the stderr lines (minus the Go client's JSON warn logs) and
 // the exit code must match. Read steps must match byte for byte; write steps run under a per-tool
 // key prefix and are compared with prefix, revisions and lease ids normalised.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runEtcdctl, type EtcdctlResult } from '../../support/etcdctl';
 import { startEtcd, startTsetcd, type ServerHandle } from '../../support/server-process';
 import { normalizeTable, normalizeTimings, normalizeWrite, stderrLines } from './ctl-normalize';
@@ -224,6 +227,22 @@ describe.each(['etcd', 'tsetcd'] as const)('tsetcdctl matches etcdctl 3.4.23 aga
       leases.t = leaseOf(t.stdout) ?? leases.t;
       const name = step.args.join(' ');
       expect({ name, ...view(t, step, (s) => normalizeWrite(s, prefixes.t)) }).toEqual({ name, ...view(e, step, (s) => normalizeWrite(s, prefixes.e)) });
+    }
+  });
+
+  test('snapshot save: same output and exit code; the file passes etcdctl snapshot status', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsetcdctl-snap-'));
+    try {
+      const e = await runEtcdctl(ep(), ['snapshot', 'save', join(dir, 'e.db')]);
+      const t = await runTsetcdctl(ep(), ['snapshot', 'save', join(dir, 't.db')]);
+      expect([t.stdout.replace('t.db', 'X.db'), t.exitCode]).toEqual([e.stdout.replace('e.db', 'X.db'), e.exitCode]);
+      expect(stderrLines(t.stderr)).toEqual([]);
+      expect(statSync(join(dir, 't.db')).size % 512).toBe(32);
+      const st = await runEtcdctl(ep(), ['snapshot', 'status', join(dir, 't.db')]);
+      expect(st.exitCode).toBe(0);
+      expect(st.stdout).toMatch(/^[0-9a-f]+, \d+, \d+, \d+ kB\n$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

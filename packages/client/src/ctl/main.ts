@@ -4,6 +4,7 @@ import { compactionCommand, delCommand, getCommand, putCommand } from './command
 import { txnCommand } from './commands/txn';
 import { watchCommand } from './commands/watch';
 import { AUTH_COMMANDS } from './commands/auth';
+import { snapshotSaveCommand } from './commands/snapshot';
 import { leaseGrantCommand, leaseListCommand, leaseRevokeCommand, leaseTimeToLiveCommand } from './commands/lease';
 import { memberAddCommand, memberListCommand, memberPromoteCommand, memberRemoveCommand, memberUpdateCommand } from './commands/cluster';
 import {
@@ -44,10 +45,11 @@ export const COMMANDS: CtlCommand[] = [
   defragCommand,
   versionCommand,
   ...AUTH_COMMANDS,
+  snapshotSaveCommand,
 ];
 
 /** etcdctl commands not built here: they fail clearly instead of pretending. */
-const NOT_BUILT = new Set(['lease keep-alive', 'snapshot', 'elect', 'lock', 'move-leader', 'make-mirror', 'migrate', 'check']);
+const NOT_BUILT = new Set(['lease keep-alive', 'snapshot status', 'snapshot restore', 'elect', 'lock', 'move-leader', 'make-mirror', 'migrate', 'check']);
 
 export interface CtlIo {
   out(s: string): void;
