@@ -181,6 +181,9 @@ async function restart(params: BootstrapParams, dirs: MemberDirs, backend: Backe
     raftStorage.setHardState(contents.hardState);
     if (contents.entries.length > 0) raftStorage.append(contents.entries);
     const membership = Membership.load(meta.ClusterID, backend.readTx());
+    if (membership.isRemoved(meta.NodeID)) {
+      throw new Error(`the member has been permanently removed from the cluster (member ${meta.NodeID.toString(16)})`);
+    }
     if (membership.member(meta.NodeID) === undefined) {
       throw new Error(`member ${meta.NodeID.toString(16)} is not in the membership stored in the backend`);
     }
