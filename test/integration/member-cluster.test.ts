@@ -42,7 +42,9 @@ describe('member: cluster membership changes', () => {
     await expect(s.memberRemove({ ID: 0x1234n }, ctx())).rejects.toBeInstanceOf(ErrMemberNotFound);
 
     const upd = await s.memberUpdate({ ID: learner, peerURLs: ['http://127.0.0.1:5'] }, ctx());
-    expect(upd.members.find((m) => m.ID === learner)).toEqual({ ID: learner, name: '', peerURLs: ['http://127.0.0.1:5'], clientURLs: [], isLearner: true });
+    // etcd 3.4 lists an updated learner as a voter (its raft attributes are replaced wholesale);
+    // observed against etcd 3.4.23 by test/compat/cluster.diff.
+    expect(upd.members.find((m) => m.ID === learner)).toEqual({ ID: learner, name: '', peerURLs: ['http://127.0.0.1:5'], clientURLs: [], isLearner: false });
     // the single voter keeps serving writes with a learner in the configuration
     await s.put(putReq('k', 'v'), ctx());
     await s.close();

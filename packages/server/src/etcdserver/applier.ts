@@ -127,7 +127,10 @@ export class Applier {
         membership.remove(tx, effect.id);
         break;
       case 'update':
-        membership.put(tx, { ...membership.member(effect.id)!, peerUrls: [...effect.peerUrls] });
+        // etcd 3.4 replaces the member's raft attributes wholesale on MemberUpdate, and the new
+        // attributes carry no learner flag: an updated learner is listed as a voter (observed
+        // against etcd 3.4.23 by test/compat/cluster.diff). Raft's own config is unchanged.
+        membership.put(tx, { ...membership.member(effect.id)!, peerUrls: [...effect.peerUrls], isLearner: false });
         break;
       case 'none':
         break;
