@@ -17,6 +17,12 @@ interface CtlStep {
   timeoutMs?: number;
   /** Extra assertions on each server's raw result (both must satisfy them). */
   check?: (result: EtcdctlResult, tmp: string) => void;
+  /**
+   * A known difference of tsetcd from etcd, with the reason. Against tsetcd the step runs as
+   * `test.failing`: it reports the gap while it lasts and fails the moment the gap is closed, so
+   * the marker must then be removed. Against a second etcd it is an ordinary step.
+   */
+  tsetcdGap?: string;
 }
 
 // The txn example from etcdctl's README: compares, blank line, success ops, blank line, failure ops.
@@ -89,7 +95,11 @@ const steps: CtlStep[] = [
     },
   },
   // `snapshot restore` needs the same: the saved file must be a database etcdctl can open.
-  { name: 'snapshot status of the saved file', args: ['snapshot', 'status', '{tmp}/snap.db', '-w', 'json'] },
+  {
+    name: 'snapshot status of the saved file',
+    args: ['snapshot', 'status', '{tmp}/snap.db', '-w', 'json'],
+    tsetcdGap: "tsetcd's snapshot is its LMDB image, not a bbolt file, so etcdctl cannot open it",
+  },
   // Leases last: without a lessor, a target's later revisions would all shift.
   { name: 'lease grant', args: ['lease', 'grant', '600'] },
   { name: 'put --lease', args: ['put', 'leased', 'v', '--lease={lease}'] },
@@ -153,7 +163,11 @@ describe(`etcdctl: ${names[0]} (expected) vs ${names[1]} (received)`, () => {
     for (const s of sides) rmSync(s.tmp, { recursive: true, force: true });
   }, 30_000);
 
-  test.each(steps.map((s, i) => [`#${String(i + 1).padStart(2, '0')} etcdctl ${s.name}`, i] as const))('%s', (_label, i) => {
+  const isGap = (s: CtlStep): boolean => kind !== 'etcd' && s.tsetcdGap !== undefined;
+  const label = (s: CtlStep, i: number): string =>
+    `#${String(i + 1).padStart(2, '0')} etcdctl ${s.name}${isGap(s) ? ` [known gap: ${s.tsetcdGap}]` : ''}`;
+  const cases = steps.map((s, i) => [label(s, i), i] as const);
+  const compareStep = (_label: string, i: number): void => {
     const s = steps[i] as CtlStep;
     const [reference, target] = sides;
     const expected = reference?.results[i];
@@ -168,7 +182,11 @@ describe(`etcdctl: ${names[0]} (expected) vs ${names[1]} (received)`, () => {
     } catch (err) {
       throw new Error(`etcdctl ${s.args.join(' ')} differs (Expected = ${names[0]}, Received = ${names[1]})\n${(err as Error).message}`);
     }
-  });
+  };
+  const ordinary = cases.filter(([, i]) => !isGap(steps[i] as CtlStep));
+  const gaps = cases.filter(([, i]) => isGap(steps[i] as CtlStep));
+  test.each(ordinary)('%s', compareStep);
+  if (gaps.length > 0) test.failing.each(gaps)('%s', compareStep);
 
   test('etcd answers the error steps with a non-zero exit code and its message', () => {
     const byName = new Map(steps.map((s, i) => [s.name, sides[0]?.results[i]]));
