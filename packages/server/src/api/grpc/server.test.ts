@@ -271,20 +271,42 @@ describe('GrpcServer over node:http2 with a grpc-js client', () => {
   });
 
   it('server streaming: send() waits for HTTP/2 flow control while the client does not read', async () => {
-    const call = client.makeServerStreamRequest('/tsetcd.test.Flood/Flood', ser(SnapshotRequest), de(SnapshotResponse), SnapshotRequest.fromPartial({}));
-    call.pause();
-    await new Promise((r) => setTimeout(r, 300));
-    expect(backpressure.seen).toBe(true);
-    expect(backpressure.sent).toBeLessThan(FLOOD_MESSAGES);
-    const got: bigint[] = [];
-    call.on('data', (m: SnapshotResponse) => got.push(m.remainingBytes));
-    call.resume();
-    await new Promise<void>((resolve, reject) => {
-      call.on('end', () => resolve());
-      call.on('error', reject);
-    });
-    expect(got).toEqual(Array.from({ length: FLOOD_MESSAGES }, (_, i) => BigInt(i)));
-    expect(backpressure.sent).toBe(FLOOD_MESSAGES);
+    // A raw HTTP/2 client with a 64 KiB stream window that reads nothing: the server can put at
+    // most the window plus the socket buffers on the wire, far below the whole flood, and must wait.
+    const session = http2.connect(`http://127.0.0.1:${listener.port}`, { settings: { initialWindowSize: 65_535 } });
+    try {
+      const stream = session.request({
+        ':method': 'POST',
+        ':path': '/tsetcd.test.Flood/Flood',
+        'content-type': 'application/grpc',
+        te: 'trailers',
+      });
+      stream.end(frameBytes(SnapshotRequest.encode(SnapshotRequest.fromPartial({})).finish()));
+      stream.pause();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(backpressure.seen).toBe(true);
+      expect(backpressure.sent).toBeLessThan(FLOOD_MESSAGES);
+      const chunks: Buffer[] = [];
+      const status = new Promise<string | undefined>((resolve) => stream.on('trailers', (t) => resolve(t['grpc-status'] as string | undefined)));
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.resume();
+      await new Promise<void>((resolve, reject) => {
+        stream.on('end', () => resolve());
+        stream.on('error', reject);
+      });
+      expect(await status).toBe('0');
+      const body = Buffer.concat(chunks);
+      const got: bigint[] = [];
+      for (let off = 0; off < body.length; ) {
+        const len = body.readUInt32BE(off + 1);
+        got.push(SnapshotResponse.decode(body.subarray(off + 5, off + 5 + len)).remainingBytes);
+        off += 5 + len;
+      }
+      expect(got).toEqual(Array.from({ length: FLOOD_MESSAGES }, (_, i) => BigInt(i)));
+      expect(backpressure.sent).toBe(FLOOD_MESSAGES);
+    } finally {
+      session.close();
+    }
   });
 
   it('bidi streaming: responses interleave with requests; a throw ends it with the status', async () => {
