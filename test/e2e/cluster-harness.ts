@@ -12,8 +12,8 @@ import { rawClient, type RawClient } from '../support/raw-client';
 import { TcpProxy } from '../support/tcp-proxy';
 import { TSETCD_BIN } from '../support/server-process';
 
-export const HEARTBEAT_MS = 50;
-export const ELECTION_MS = 500;
+export const HEARTBEAT_MS = 100; // etcd's defaults: tighter timings step leaders down on a loaded 2-core CI machine
+export const ELECTION_MS = 1000;
 const LOG_TAIL_CHARS = 20_000;
 
 export interface MemberProc {
