@@ -1,6 +1,6 @@
 // Unary calls: deadline + signal, auth token metadata (re-authenticate once on an invalid token),
 // failover and retries by the rules of retry-policy.ts.
-import { Metadata, type ServiceError, type Client as GrpcClient } from '@grpc/grpc-js';
+import { Metadata, type ClientDuplexStream, type ServiceError, type Client as GrpcClient } from '@grpc/grpc-js';
 import { AuthDefinition, ErrInvalidAuthToken, GrpcStatus, type MethodDefinition } from '@tsetcd/api';
 import { CallAbortedError, ClientClosedError, NoEndpointError, toEtcdError } from './errors';
 import { isSafeToRetry, shouldRotateEndpoint, type Idempotency } from './retry-policy';
@@ -50,6 +50,9 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** How long a watch or keepalive stream waits for a reachable endpoint before it retries. */
+const STREAM_CONNECT_TIMEOUT_MS = 60_000;
+
 export class Caller {
   #token: string | undefined;
   #authenticating: Promise<string> | undefined;
@@ -60,6 +63,28 @@ export class Caller {
     private readonly credentials: Credentials | undefined,
     private readonly onAuthenticated: (username: string) => void = () => undefined,
   ) {}
+
+  /**
+   * Opens a bidi stream of `method` on the current endpoint with the auth metadata, or returns
+   * undefined when `stillWanted()` turned false while connecting (the owner closed or emptied).
+   */
+  async openBidiStream<Req, Res>(
+    service: { fullName: string },
+    method: MethodDefinition<Req, Res>,
+    stillWanted: () => boolean,
+  ): Promise<{ stream: ClientDuplexStream<Req, Res>; endpoint: string } | undefined> {
+    const connection = await this.transport.connect(Date.now() + STREAM_CONNECT_TIMEOUT_MS);
+    const metadata = await this.metadata();
+    if (!stillWanted()) return undefined;
+    const stream = connection.client.makeBidiStreamRequest<Req, Res>(
+      pathOf(service, method),
+      serializerFor(method.requestType),
+      deserializerFor(method.responseType),
+      metadata,
+      {},
+    );
+    return { stream, endpoint: connection.endpoint };
+  }
 
   /** Metadata for a call or stream: the auth token once authenticated (authenticating first if needed). */
   async metadata(): Promise<Metadata> {

@@ -3,7 +3,7 @@
 // longer be assumed alive (the server says TTL <= 0, or the deadline passes without a response).
 import type { ClientDuplexStream } from '@grpc/grpc-js';
 import { GrpcStatus, LeaseDefinition, LeaseKeepAliveRequest, type LeaseKeepAliveResponse } from '@tsetcd/api';
-import { deserializerFor, pathOf, serializerFor, type Caller } from './caller';
+import type { Caller } from './caller';
 import { LeaseLostError } from './errors';
 import { KeepAliveSchedule, monotonicNow, type MonotonicClock } from './keepalive-schedule';
 import { TypedEmitter } from './typed-emitter';
@@ -173,18 +173,10 @@ export class KeepAliveHub {
   async #connect(): Promise<void> {
     let endpoint: string | undefined;
     try {
-      const connection = await this.caller.transport.connect(Date.now() + 60_000);
-      endpoint = connection.endpoint;
-      const metadata = await this.caller.metadata();
-      if (this.#closed || this.#handles.size === 0) return;
-      const method = LeaseDefinition.methods.leaseKeepAlive;
-      const stream = connection.client.makeBidiStreamRequest<LeaseKeepAliveRequest, LeaseKeepAliveResponse>(
-        pathOf(LeaseDefinition, method),
-        serializerFor(method.requestType),
-        deserializerFor(method.responseType),
-        metadata,
-        {},
-      );
+      const opened = await this.caller.openBidiStream(LeaseDefinition, LeaseDefinition.methods.leaseKeepAlive, () => !(this.#closed || this.#handles.size === 0));
+      if (opened === undefined) return;
+      endpoint = opened.endpoint;
+      const stream = opened.stream;
       this.#stream = stream;
       stream.on('data', (response: LeaseKeepAliveResponse) => {
         this.#backoffMs = KEEPALIVE_RECONNECT_BACKOFF_MS;

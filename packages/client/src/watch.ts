@@ -13,7 +13,7 @@ import {
 } from '@tsetcd/api';
 import { AsyncQueue } from './async-queue';
 import type { Bytes } from './bytes';
-import { deserializerFor, pathOf, serializerFor, type Caller } from './caller';
+import type { Caller } from './caller';
 import { ClientClosedError, WatchCanceledError, WatchCompactedError, toEtcdError } from './errors';
 import { decodeKv, encodeKeyRange } from './kv-codec';
 import type { KeyValue } from './key-value';
@@ -180,18 +180,10 @@ export class WatchHub {
   async #connect(): Promise<void> {
     let endpoint: string | undefined;
     try {
-      const connection = await this.caller.transport.connect(Date.now() + 60_000);
-      endpoint = connection.endpoint;
-      const metadata = await this.caller.metadata();
-      if (this.#closed || this.#watchers.size === 0) return;
-      const method = WatchDefinition.methods.watch;
-      const stream = connection.client.makeBidiStreamRequest<WatchRequest, WatchResponse>(
-        pathOf(WatchDefinition, method),
-        serializerFor(method.requestType),
-        deserializerFor(method.responseType),
-        metadata,
-        {},
-      );
+      const opened = await this.caller.openBidiStream(WatchDefinition, WatchDefinition.methods.watch, () => !(this.#closed || this.#watchers.size === 0));
+      if (opened === undefined) return;
+      endpoint = opened.endpoint;
+      const stream = opened.stream;
       this.#stream = stream;
       stream.on('data', (response: WatchResponse) => {
         this.#backoffMs = WATCH_RECONNECT_BACKOFF_MS;
