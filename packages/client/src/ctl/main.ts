@@ -5,7 +5,7 @@ import { txnCommand } from './commands/txn';
 import { watchCommand } from './commands/watch';
 import { AUTH_COMMANDS } from './commands/auth';
 import { snapshotSaveCommand } from './commands/snapshot';
-import { leaseGrantCommand, leaseListCommand, leaseRevokeCommand, leaseTimeToLiveCommand } from './commands/lease';
+import { leaseGrantCommand, leaseKeepAliveCommand, leaseListCommand, leaseRevokeCommand, leaseTimeToLiveCommand } from './commands/lease';
 import { memberAddCommand, memberListCommand, memberPromoteCommand, memberRemoveCommand, memberUpdateCommand } from './commands/cluster';
 import {
   alarmDisarmCommand,
@@ -32,6 +32,7 @@ export const COMMANDS: CtlCommand[] = [
   leaseRevokeCommand,
   leaseTimeToLiveCommand,
   leaseListCommand,
+  leaseKeepAliveCommand,
   memberListCommand,
   memberAddCommand,
   memberRemoveCommand,
@@ -49,7 +50,7 @@ export const COMMANDS: CtlCommand[] = [
 ];
 
 /** etcdctl commands not built here: they fail clearly instead of pretending. */
-const NOT_BUILT = new Set(['lease keep-alive', 'snapshot status', 'snapshot restore', 'elect', 'lock', 'move-leader', 'make-mirror', 'migrate', 'check']);
+const NOT_BUILT = new Set(['snapshot status', 'snapshot restore', 'elect', 'lock', 'move-leader', 'make-mirror', 'migrate', 'check']);
 
 export interface CtlIo {
   out(s: string): void;

@@ -1,5 +1,5 @@
 // lease grant / revoke / timetolive / list / keep-alive.
-import { EXIT_BAD_ARGS, EXIT_BAD_CONNECTION, fail } from '../exit-codes';
+import { CtlExit, EXIT_BAD_ARGS, EXIT_BAD_CONNECTION, fail } from '../exit-codes';
 import { hex016, parseHexInt64 } from '../go-format';
 import { goMarshal } from '../go-json';
 import { f, headerFields, struct } from '../pb-json';
@@ -75,5 +75,35 @@ export const leaseListCommand: CtlCommand = {
       return;
     }
     ctx.out(`found ${r.ids.length} leases\n${r.ids.map((id) => `${hex016(id)}\n`).join('')}`);
+  },
+};
+
+export const leaseKeepAliveCommand: CtlCommand = {
+  path: ['lease', 'keep-alive'],
+  flags: [boolFlag('once')],
+  async run(ctx) {
+    const args = ctx.flags.args;
+    if (args.length !== 1) fail(EXIT_BAD_ARGS, 'lease keep-alive command needs lease ID as argument');
+    const id = leaseFromArg(args[0] ?? '');
+    ctx.requireFormat('simple');
+    const once = ctx.flags.bool('once');
+    const handle = ctx.client().lease.keepAlive(id);
+    await new Promise<void>((resolve, reject) => {
+      handle.on('keepalive', (ttlSeconds) => {
+        ctx.out(`lease ${hex016(id)} keepalived with TTL(${ttlSeconds})\n`);
+        if (once) {
+          handle.close();
+          resolve();
+        }
+      });
+      handle.on('lost', (err) => {
+        // Go's KeepAliveOnce answers a TTL <= 0 with ErrLeaseNotFound; KeepAlive closes its channel
+        if (once) reject(new CtlExit(EXIT_BAD_CONNECTION, err.reason === 'expired' ? 'etcdserver: requested lease not found' : 'context deadline exceeded'));
+        else {
+          ctx.out(`lease ${hex016(id)} expired or revoked.\n`);
+          resolve();
+        }
+      });
+    });
   },
 };
