@@ -5,6 +5,8 @@ import { txnCommand } from './commands/txn';
 import { watchCommand } from './commands/watch';
 import { AUTH_COMMANDS } from './commands/auth';
 import { snapshotSaveCommand } from './commands/snapshot';
+import { lockCommand } from './commands/lock';
+import { electCommand } from './commands/elect';
 import { leaseGrantCommand, leaseKeepAliveCommand, leaseListCommand, leaseRevokeCommand, leaseTimeToLiveCommand } from './commands/lease';
 import { memberAddCommand, memberListCommand, memberPromoteCommand, memberRemoveCommand, memberUpdateCommand } from './commands/cluster';
 import {
@@ -47,10 +49,12 @@ export const COMMANDS: CtlCommand[] = [
   versionCommand,
   ...AUTH_COMMANDS,
   snapshotSaveCommand,
+  lockCommand,
+  electCommand,
 ];
 
 /** etcdctl commands not built here: they fail clearly instead of pretending. */
-const NOT_BUILT = new Set(['snapshot status', 'snapshot restore', 'elect', 'lock', 'move-leader', 'make-mirror', 'migrate', 'check']);
+const NOT_BUILT = new Set(['snapshot status', 'snapshot restore', 'move-leader', 'make-mirror', 'migrate', 'check']);
 
 export interface CtlIo {
   out(s: string): void;
