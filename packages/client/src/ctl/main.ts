@@ -5,6 +5,7 @@ import { txnCommand } from './commands/txn';
 import { watchCommand } from './commands/watch';
 import { AUTH_COMMANDS } from './commands/auth';
 import { snapshotSaveCommand } from './commands/snapshot';
+import { snapshotStatusCommand } from './commands/snapshot-status';
 import { lockCommand } from './commands/lock';
 import { electCommand } from './commands/elect';
 import { leaseGrantCommand, leaseKeepAliveCommand, leaseListCommand, leaseRevokeCommand, leaseTimeToLiveCommand } from './commands/lease';
@@ -49,12 +50,13 @@ export const COMMANDS: CtlCommand[] = [
   versionCommand,
   ...AUTH_COMMANDS,
   snapshotSaveCommand,
+  snapshotStatusCommand,
   lockCommand,
   electCommand,
 ];
 
 /** etcdctl commands not built here: they fail clearly instead of pretending. */
-const NOT_BUILT = new Set(['snapshot status', 'snapshot restore', 'move-leader', 'make-mirror', 'migrate', 'check']);
+const NOT_BUILT = new Set(['snapshot restore', 'move-leader', 'make-mirror', 'migrate', 'check']);
 
 export interface CtlIo {
   out(s: string): void;
