@@ -1,6 +1,6 @@
 // Offline reading of a snapshot file for `snapshot status`: tsetcd's snapshots are an LMDB image
 // (named databases = etcd's buckets) followed by the 32-byte sha256 `snapshot save` checked.
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -110,8 +110,4 @@ export function lmdbSnapshotStatus(path: string): SnapshotStatus {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-export function fileSize(path: string): number {
-  return statSync(path).size;
 }

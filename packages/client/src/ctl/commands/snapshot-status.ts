@@ -11,7 +11,7 @@ import type { CtlCommand } from './types';
 function readStatus(path: string): SnapshotStatus {
   try {
     statSync(path);
-  } catch (err) {
+  } catch {
     fail(EXIT_ERROR, `stat ${path}: no such file or directory`);
   }
   const kind = snapshotKind(path);

@@ -1,5 +1,5 @@
 // snapshot save <file>: streams Maintenance.Snapshot to <file>.part, checks the trailing sha256 is there, fsyncs, renames.
-// (snapshot status/restore read bbolt files offline and are not built.)
+// (snapshot status is in snapshot-status.ts; snapshot restore is not built.)
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { EXIT_BAD_ARGS, EXIT_INTERRUPTED, fail } from '../exit-codes';
 import { callErrorMessage } from '../global';
