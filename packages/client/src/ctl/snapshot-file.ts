@@ -3,18 +3,11 @@
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import type * as Lmdb from 'lmdb';
 
-/**
- * lmdb is a native module: it is loaded at run time from node_modules, never bundled into the
- * tsetcdctl bin (the client package does not depend on it; only `snapshot status` needs it).
- */
-const LMDB_MODULE = ['lm', 'db'].join('');
-
+/** The native lmdb module, loaded on first use: only `snapshot status` needs it. */
 function loadLmdb(): typeof Lmdb {
-  const req = typeof require === 'function' ? require : createRequire(`${process.cwd()}/`);
-  return req(LMDB_MODULE) as typeof Lmdb;
+  return require('lmdb') as typeof Lmdb;
 }
 
 /** Where each format's first meta page keeps its magic number (little-endian uint32). */
