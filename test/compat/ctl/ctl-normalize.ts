@@ -20,6 +20,7 @@ export function normalizeWrite(s: string, prefix: string): string {
     .split(prefix)
     .join('<p>')
     .replace(/"(revision|create_revision|mod_revision|ID|id|lease)":-?\d+/g, '"$1":<n>')
+    .replace(/^"((?:Prev)?(?:Revision|CreateRevision|ModRevision|Lease)|ID)" : -?\d+$/gm, '"$1" : <n>')
     .replace(/\b[0-9a-f]{16}\b/g, '<lease>');
 }
 

@@ -64,6 +64,10 @@ const READ_STEPS: Step[] = [
   { args: ['get', 'a', '--prefix', '--from-key'] },
   { args: ['get', 'a', 'b', '--prefix'] },
   { args: ['get', 'foo', '-w', 'table'] },
+  { args: ['get', 'foo', '--prefix', '-w', 'fields'] },
+  { args: ['get', 'nothing-here', '-w', 'fields'] },
+  { args: ['lease', 'list', '-w', 'fields'] },
+  { args: ['lease', 'timetolive', '1234', '-w', 'fields'] },
   { args: ['get', 'foo', '-w', 'bogus'] },
   { args: ['get', 'foo', '-w', 'json', '--print-value-only'] },
   { args: ['get', 'foo', '--bogus'], firstErrorLineOnly: true },
@@ -129,11 +133,13 @@ const WRITE_STEPS: Step[] = [
   { args: ['put', '{p}a', '1'] },
   { args: ['put', '{p}a', '2', '--prev-kv'] },
   { args: ['put', '{p}a', '3', '--prev-kv', '-w', 'json'] },
+  { args: ['put', '{p}a', '4', '--prev-kv', '-w', 'fields'] },
   { args: ['put', '{p}b'], input: 'from stdin\n' },
   { args: ['put', '{p}b', '--ignore-value'] },
   { args: ['put', '{p}nokey', '--ignore-value'] },
   { args: ['get', '{p}', '--prefix'] },
   { args: ['get', '{p}', '--prefix', '-w', 'json'] },
+  { args: ['get', '{p}', '--prefix', '-w', 'fields'] },
   { args: ['lease', 'grant', '100'] },
   { args: ['put', '{p}lk', 'lv', '--lease', '{lease}'] },
   { args: ['lease', 'timetolive', '{lease}', '--keys'] },
@@ -142,8 +148,12 @@ const WRITE_STEPS: Step[] = [
   { args: ['lease', 'timetolive', '{lease}'] },
   { args: ['lease', 'grant', '60', '-w', 'json'] },
   { args: ['lease', 'revoke', '{lease}', '-w', 'json'] },
+  { args: ['lease', 'grant', '60', '-w', 'fields'] },
+  { args: ['lease', 'revoke', '{lease}', '-w', 'fields'] },
   { args: ['del', '{p}a', '--prev-kv'] },
   { args: ['del', '{p}nothing'] },
+  { args: ['put', '{p}d', 'v'] },
+  { args: ['del', '{p}d', '--prev-kv', '-w', 'fields'] },
   { args: ['del', '{p}', '--prefix', '-w', 'json'] },
   { args: ['put', '{p}x', 'y', '-w', 'json'] },
   { args: ['del', '{p}x', '{p}z', '--prev-kv'] },
@@ -170,7 +180,7 @@ const WRITE_STEPS: Step[] = [
   { args: ['defrag'] },
 ];
 
-const LEASE_ID = /lease ([0-9a-f]{16}) granted|"ID":(\d+)/;
+const LEASE_ID = /lease ([0-9a-f]{16}) granted|"ID" ?: ?(\d+)/;
 
 async function both(endpoint: string, step: Step, prefixes: { e: string; t: string }, leases: { e: string; t: string }): Promise<{ e: EtcdctlResult; t: EtcdctlResult }> {
   const sub = (args: string[], p: string, lease: string) => args.map((a) => a.replace('{p}', p).replace('{lease}', lease));

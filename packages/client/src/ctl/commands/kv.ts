@@ -6,6 +6,7 @@ import { goMarshal } from '../go-json';
 import { callErrorMessage, type CtlContext } from '../global';
 import { parseHexInt64 } from '../go-format';
 import { f, headerStruct, kvStruct, oe, struct } from '../pb-json';
+import { fieldsDel, fieldsGet, fieldsPut } from '../print-fields';
 import { kvLines } from '../print-kv';
 import { boolFlag, intFlag, strFlag, type CtlCommand } from './types';
 
@@ -112,8 +113,8 @@ export const getCommand: CtlCommand = {
     const r = await call(ctx.client().range(req));
     const valueOnly = fl.bool('print-value-only');
     if (valueOnly && ctx.format !== 'simple') fail(EXIT_BAD_ARGS, 'print-value-only is only for `--write-out=simple`');
-    ctx.requireFormat('simple', 'json');
-    ctx.out(ctx.format === 'json' ? `${goMarshal(rangeJson(r))}\n` : rangeSimple(ctx, r, valueOnly));
+    ctx.requireFormat('simple', 'json', 'fields');
+    ctx.out(ctx.format === 'json' ? `${goMarshal(rangeJson(r))}\n` : ctx.format === 'fields' ? fieldsGet(r) : rangeSimple(ctx, r, valueOnly));
   },
 };
 
@@ -138,8 +139,8 @@ export const putCommand: CtlCommand = {
   async run(ctx) {
     const p = await buildPut(ctx.flags, ctx.stdin);
     const r = await call(ctx.client().put(p.key, p.value, p.options));
-    ctx.requireFormat('simple', 'json');
-    ctx.out(ctx.format === 'json' ? `${goMarshal(putJson(r))}\n` : putSimple(ctx, r));
+    ctx.requireFormat('simple', 'json', 'fields');
+    ctx.out(ctx.format === 'json' ? `${goMarshal(putJson(r))}\n` : ctx.format === 'fields' ? fieldsPut(r) : putSimple(ctx, r));
   },
 };
 
@@ -170,8 +171,8 @@ export const delCommand: CtlCommand = {
   async run(ctx) {
     const d = buildDel(ctx.flags);
     const r = await call(ctx.client().delete(d.target, d.options));
-    ctx.requireFormat('simple', 'json');
-    ctx.out(ctx.format === 'json' ? `${goMarshal(delJson(r))}\n` : delSimple(ctx, r));
+    ctx.requireFormat('simple', 'json', 'fields');
+    ctx.out(ctx.format === 'json' ? `${goMarshal(delJson(r))}\n` : ctx.format === 'fields' ? fieldsDel(r) : delSimple(ctx, r));
   },
 };
 

@@ -1,6 +1,7 @@
 // lease grant / revoke / timetolive / list / keep-alive.
 import { CtlExit, EXIT_BAD_ARGS, EXIT_BAD_CONNECTION, fail } from '../exit-codes';
-import { hex016, parseHexInt64 } from '../go-format';
+import { goQuote, hex016, parseHexInt64 } from '../go-format';
+import { fieldsHeader, fieldsLease } from '../print-fields';
 import { goMarshal } from '../go-json';
 import { f, headerFields, struct } from '../pb-json';
 import { call } from './kv';
@@ -21,7 +22,8 @@ export const leaseGrantCommand: CtlCommand = {
     const s = args[0] ?? '';
     if (!/^[+-]?\d+$/.test(s)) fail(EXIT_BAD_ARGS, `bad TTL (strconv.ParseInt: parsing ${JSON.stringify(s)}: invalid syntax)`);
     const lease = await call(ctx.client().lease.grant(BigInt(s)), (m) => `failed to grant lease (${m})`);
-    ctx.requireFormat('simple', 'json');
+    ctx.requireFormat('simple', 'json', 'fields');
+    if (ctx.format === 'fields') return ctx.out(fieldsLease(lease.header, lease.id, lease.ttlSeconds));
     ctx.out(ctx.format === 'json' ? `${goMarshal(struct(headerFields(lease.header), f('ID', lease.id), f('TTL', lease.ttlSeconds), f('Error', '')))}\n` : `lease ${hex016(lease.id)} granted with TTL(${lease.ttlSeconds}s)\n`);
   },
 };
@@ -34,7 +36,8 @@ export const leaseRevokeCommand: CtlCommand = {
     if (args.length !== 1) fail(EXIT_BAD_ARGS, 'lease revoke command needs 1 argument');
     const id = leaseFromArg(args[0] ?? '');
     const r = await call(ctx.client().lease.revoke(id), (m) => `failed to revoke lease (${m})`);
-    ctx.requireFormat('simple', 'json');
+    ctx.requireFormat('simple', 'json', 'fields');
+    if (ctx.format === 'fields') return ctx.out(fieldsHeader(r.header));
     ctx.out(ctx.format === 'json' ? `${goMarshal(struct(f('header', struct(headerFields(r.header)))))}\n` : `lease ${hex016(id)} revoked\n`);
   },
 };
@@ -48,7 +51,11 @@ export const leaseTimeToLiveCommand: CtlCommand = {
     const id = leaseFromArg(args[0] ?? '');
     const keys = ctx.flags.bool('keys');
     const r = await call(ctx.client().lease.timeToLive(id, { keys }), undefined, EXIT_BAD_CONNECTION);
-    ctx.requireFormat('simple', 'json');
+    ctx.requireFormat('simple', 'json', 'fields');
+    if (ctx.format === 'fields') {
+      ctx.out(`${fieldsLease(r.header, r.id, r.ttlSeconds)}"GrantedTTL" : ${r.grantedTtlSeconds}\n${r.keys.map((k) => `"Key" : ${goQuote(k.toString('utf8'))}\n`).join('')}`);
+      return;
+    }
     if (ctx.format === 'json') {
       const keyList = r.keys.length === 0 ? null : r.keys;
       ctx.out(`${goMarshal(struct(headerFields(r.header), f('id', r.id), f('ttl', r.ttlSeconds), f('granted-ttl', r.grantedTtlSeconds), f('keys', keyList)))}\n`);
@@ -69,7 +76,11 @@ export const leaseListCommand: CtlCommand = {
   flags: [],
   async run(ctx) {
     const r = await call(ctx.client().lease.leases(), undefined, EXIT_BAD_CONNECTION);
-    ctx.requireFormat('simple', 'json');
+    ctx.requireFormat('simple', 'json', 'fields');
+    if (ctx.format === 'fields') {
+      ctx.out(fieldsHeader(r.header) + r.ids.map((id) => `"ID" : ${id}\n`).join(''));
+      return;
+    }
     if (ctx.format === 'json') {
       ctx.out(`${goMarshal(struct(headerFields(r.header), f('leases', r.ids.map((id) => struct(f('id', id))))))}\n`);
       return;
