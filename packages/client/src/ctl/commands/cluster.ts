@@ -4,6 +4,7 @@ import { EXIT_BAD_ARGS, fail } from '../exit-codes';
 import { hex, hex16, parseHexUint64 } from '../go-format';
 import { goMarshal } from '../go-json';
 import { headerStruct, oe, struct } from '../pb-json';
+import { fieldsMemberList } from '../print-fields';
 import { renderTable } from '../table';
 import { call } from './kv';
 import { boolFlag, strFlag, type CtlCommand } from './types';
@@ -25,8 +26,9 @@ export const memberListCommand: CtlCommand = {
   flags: [],
   async run(ctx) {
     const r = await call(ctx.client().cluster.memberList());
-    ctx.requireFormat('simple', 'json', 'table');
+    ctx.requireFormat('simple', 'json', 'table', 'fields');
     if (ctx.format === 'json') ctx.out(`${goMarshal(membersJson(r))}\n`);
+    else if (ctx.format === 'fields') ctx.out(fieldsMemberList(r));
     else if (ctx.format === 'table') ctx.out(renderTable(['ID', 'Status', 'Name', 'Peer Addrs', 'Client Addrs', 'Is Learner'], memberRows(r)));
     else ctx.out(memberRows(r).map((row) => `${row.join(', ')}\n`).join(''));
   },

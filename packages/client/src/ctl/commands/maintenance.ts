@@ -6,6 +6,7 @@ import { goDuration, hex, humanizeBytes } from '../go-format';
 import { goMarshal, type GoStruct } from '../go-json';
 import { callErrorMessage, type CtlContext } from '../global';
 import { f, headerStruct, oe, struct } from '../pb-json';
+import { fieldsEndpointHashKV, fieldsEndpointHealth, fieldsEndpointStatus } from '../print-fields';
 import { renderTable } from '../table';
 import { call } from './kv';
 import { boolFlag, intFlag, type CtlCommand } from './types';
@@ -41,7 +42,7 @@ export const endpointStatusCommand: CtlCommand = {
   path: ['endpoint', 'status'],
   flags: [boolFlag('cluster')],
   async run(ctx) {
-    ctx.requireFormat('simple', 'json', 'table');
+    ctx.requireFormat('simple', 'json', 'table', 'fields');
     const list: { ep: string; s: StatusResult }[] = [];
     let failed = false;
     for (const ep of await endpointsOf(ctx)) {
@@ -54,6 +55,7 @@ export const endpointStatusCommand: CtlCommand = {
     }
     const rows = list.map(({ ep, s }) => [ep, hex(s.header.memberId), s.version, humanizeBytes(s.dbSize), String(s.leader === s.header.memberId), String(s.isLearner), String(s.raftTerm), String(s.raftIndex), String(s.raftAppliedIndex), s.errors.join(', ')]);
     if (ctx.format === 'json') ctx.out(`${goMarshal(list.map(({ ep, s }) => struct(f('Endpoint', ep), f('Status', statusJson(s)))))}\n`);
+    else if (ctx.format === 'fields') ctx.out(fieldsEndpointStatus(list));
     else if (ctx.format === 'table') ctx.out(renderTable(['endpoint', 'ID', 'version', 'db size', 'is leader', 'is learner', 'raft term', 'raft index', 'raft applied index', 'errors'], rows));
     else ctx.out(rows.map((r) => `${r.join(', ')}\n`).join(''));
     if (failed) fail(EXIT_ERROR, ''); // etcdctl exits 1 without an Error line
@@ -64,7 +66,7 @@ export const endpointHashKVCommand: CtlCommand = {
   path: ['endpoint', 'hashkv'],
   flags: [boolFlag('cluster'), intFlag('rev')],
   async run(ctx) {
-    ctx.requireFormat('simple', 'json', 'table');
+    ctx.requireFormat('simple', 'json', 'table', 'fields');
     const rev = ctx.flags.int('rev');
     const list: { ep: string; r: Awaited<ReturnType<ReturnType<CtlContext['client']>['maintenance']['hashKV']>> }[] = [];
     let failed = '';
@@ -79,7 +81,8 @@ export const endpointHashKVCommand: CtlCommand = {
     const rows = list.map(({ ep, r }) => [ep, String(r.hash)]);
     if (ctx.format === 'json') {
       ctx.out(`${goMarshal(list.map(({ ep, r }) => struct(f('Endpoint', ep), f('HashKV', struct(oe('header', headerStruct(r.header)), oe('hash', r.hash), oe('compact_revision', r.compactRevision))))))}\n`);
-    } else if (ctx.format === 'table') ctx.out(renderTable(['endpoint', 'hash'], rows));
+    } else if (ctx.format === 'fields') ctx.out(fieldsEndpointHashKV(list.map(({ ep, r }) => ({ ep, header: r.header, hash: r.hash }))));
+    else if (ctx.format === 'table') ctx.out(renderTable(['endpoint', 'hash'], rows));
     else ctx.out(rows.map((r) => `${r.join(', ')}\n`).join(''));
     if (failed !== '') fail(EXIT_ERROR, failed);
   },
@@ -89,7 +92,7 @@ export const endpointHealthCommand: CtlCommand = {
   path: ['endpoint', 'health'],
   flags: [boolFlag('cluster')],
   async run(ctx) {
-    ctx.requireFormat('simple', 'json', 'table');
+    ctx.requireFormat('simple', 'json', 'table', 'fields');
     const list: { ep: string; health: boolean; took: string; error: string }[] = [];
     for (const ep of await endpointsOf(ctx)) {
       const start = monotonicNow();
@@ -104,6 +107,8 @@ export const endpointHealthCommand: CtlCommand = {
     }
     if (ctx.format === 'json') {
       ctx.out(`${goMarshal(list.map((h) => struct(f('endpoint', h.ep), f('health', h.health), oe('took', h.took), oe('error', h.error))))}\n`);
+    } else if (ctx.format === 'fields') {
+      ctx.out(fieldsEndpointHealth(list));
     } else if (ctx.format === 'table') {
       ctx.out(renderTable(['endpoint', 'health', 'took', 'error'], list.map((h) => [h.ep, String(h.health), h.took, h.error])));
     } else {
