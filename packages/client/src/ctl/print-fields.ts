@@ -1,5 +1,5 @@
 // `-w fields` output (etcdctl 3.4's fieldsPrinter): one `"Name" : value` line per field.
-import type { DeleteResult, KeyValue, MembersResult, PutResult, RangeResult, ResponseHeader, StatusResult } from '../index';
+import type { DeleteResult, TxnResult, KeyValue, MembersResult, PutResult, RangeResult, ResponseHeader, StatusResult } from '../index';
 import { goQuote } from './go-format';
 
 export function fieldsHeader(h: ResponseHeader): string {
@@ -67,4 +67,14 @@ export function fieldsEndpointHashKV(list: { ep: string; header: ResponseHeader;
 
 export function fieldsEndpointHealth(list: { ep: string; health: boolean; took: string; error: string }[]): string {
   return list.map((h) => `"Endpoint" : ${goQuote(h.ep)}\n"Health" : ${h.health}\n"Took" : ${h.took}\n"Error" : ${h.error}\n\n`).join('');
+}
+
+export function fieldsTxn(r: TxnResult): string {
+  let out = `${fieldsHeader(r.header)}"Succeeded" : ${r.succeeded}\n`;
+  for (const op of r.responses) {
+    if (op.kind === 'range') out += fieldsGet(op);
+    else if (op.kind === 'put') out += fieldsPut(op);
+    else if (op.kind === 'delete') out += fieldsDel(op);
+  }
+  return out;
 }

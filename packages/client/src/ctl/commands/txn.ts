@@ -5,6 +5,7 @@ import { FlagReader, parseFlags } from '../flags';
 import { goMarshal, type GoStruct } from '../go-json';
 import type { CtlContext } from '../global';
 import { headerStruct, oe, struct } from '../pb-json';
+import { fieldsTxn } from '../print-fields';
 import { buildDel, buildGet, buildPut, call, delCommand, delJson, delSimple, getCommand, putCommand, putJson, putSimple, rangeJson, rangeSimple } from './kv';
 import { boolFlag, type CtlCommand } from './types';
 
@@ -146,7 +147,7 @@ export const txnCommand: CtlCommand = {
     prompt('failure requests (get, put, del):');
     const failure = await readOps(reader);
     const r = await call(ctx.client().txn().if(...compares).then(...success).else(...failure).commit());
-    ctx.requireFormat('simple', 'json');
-    ctx.out(ctx.format === 'json' ? `${goMarshal(txnJson(r))}\n` : txnSimple(ctx, r));
+    ctx.requireFormat('simple', 'json', 'fields');
+    ctx.out(ctx.format === 'json' ? `${goMarshal(txnJson(r))}\n` : ctx.format === 'fields' ? fieldsTxn(r) : txnSimple(ctx, r));
   },
 };
