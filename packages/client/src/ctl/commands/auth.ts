@@ -2,6 +2,7 @@
 import { prefixEnd, type Permission } from '../../index';
 import { EXIT_BAD_ARGS, EXIT_BAD_FEATURE, fail } from '../exit-codes';
 import type { CtlContext } from '../global';
+import { fieldsHeader } from '../print-fields';
 import { call } from './kv';
 import { boolFlag, strFlag, type CtlCommand } from './types';
 
@@ -66,7 +67,8 @@ export const userDeleteCommand: CtlCommand = {
   flags: [],
   async run(ctx) {
     const [name = ''] = nArgs(ctx, 1, 'user delete command requires user name as its argument');
-    await call(ctx.client().auth.userDelete(name));
+    const header = await call(ctx.client().auth.userDelete(name));
+    if (ctx.format === 'fields') return ctx.out(fieldsHeader(header.header));
     simpleOnly(ctx, 'user delete');
     ctx.out(`User ${name} deleted\n`);
   },
@@ -77,7 +79,8 @@ export const userGrantRoleCommand: CtlCommand = {
   flags: [],
   async run(ctx) {
     const [user = '', role = ''] = nArgs(ctx, 2, 'user grant command requires user name and role name as its argument');
-    await call(ctx.client().auth.userGrantRole(user, role));
+    const header = await call(ctx.client().auth.userGrantRole(user, role));
+    if (ctx.format === 'fields') return ctx.out(fieldsHeader(header.header));
     simpleOnly(ctx, 'user grant-role');
     ctx.out(`Role ${role} is granted to user ${user}\n`);
   },
@@ -88,7 +91,8 @@ export const userRevokeRoleCommand: CtlCommand = {
   flags: [],
   async run(ctx) {
     const [user = '', role = ''] = nArgs(ctx, 2, 'user revoke-role requires user name and role name as its argument');
-    await call(ctx.client().auth.userRevokeRole(user, role));
+    const header = await call(ctx.client().auth.userRevokeRole(user, role));
+    if (ctx.format === 'fields') return ctx.out(fieldsHeader(header.header));
     simpleOnly(ctx, 'user revoke-role');
     ctx.out(`Role ${role} is revoked from user ${user}\n`);
   },
@@ -99,7 +103,8 @@ export const roleAddCommand: CtlCommand = {
   flags: [],
   async run(ctx) {
     const [role = ''] = nArgs(ctx, 1, 'role add command requires role name as its argument');
-    await call(ctx.client().auth.roleAdd(role));
+    const header = await call(ctx.client().auth.roleAdd(role));
+    if (ctx.format === 'fields') return ctx.out(fieldsHeader(header.header));
     simpleOnly(ctx, 'role add');
     ctx.out(`Role ${role} created\n`);
   },
@@ -110,7 +115,8 @@ export const roleDeleteCommand: CtlCommand = {
   flags: [],
   async run(ctx) {
     const [role = ''] = nArgs(ctx, 1, 'role delete command requires role name as its argument');
-    await call(ctx.client().auth.roleDelete(role));
+    const header = await call(ctx.client().auth.roleDelete(role));
+    if (ctx.format === 'fields') return ctx.out(fieldsHeader(header.header));
     simpleOnly(ctx, 'role delete');
     ctx.out(`Role ${role} deleted\n`);
   },
@@ -183,7 +189,8 @@ export const roleGrantPermissionCommand: CtlCommand = {
     const type = PERM_TYPES[(args[1] ?? '').toUpperCase()];
     if (!type) fail(EXIT_BAD_ARGS, `invalid permission type: ${args[1] ?? ''}`);
     const { key, end } = permRange(ctx, args.slice(2));
-    await call(ctx.client().auth.roleGrantPermission(args[0] ?? '', type, end === '' ? { key } : { key, end }));
+    const header = await call(ctx.client().auth.roleGrantPermission(args[0] ?? '', type, end === '' ? { key } : { key, end }));
+    if (ctx.format === 'fields') return ctx.out(fieldsHeader(header.header));
     simpleOnly(ctx, 'role grant-permission');
     ctx.out(`Role ${args[0] ?? ''} updated\n`);
   },
