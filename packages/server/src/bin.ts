@@ -1,8 +1,10 @@
 // The `tsetcd` executable: parse etcd's flags and ETCD_* env, start the member and its listeners,
-// close gracefully on SIGINT/SIGTERM (a second signal exits at once).
+// close gracefully on SIGINT/SIGTERM (a second signal exits at once); when the member stops by
+// itself the process ends like etcd's: exit 0 once removed from the cluster, 1 on a fatal error.
 
 import { createServerLogger } from './config/logger';
 import { parseConfig } from './config/parse-config';
+import { MemberRemovedError } from './etcdserver';
 import { startServer } from './main';
 
 async function main(): Promise<void> {
@@ -43,6 +45,15 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+
+  void server.member.stopped?.().then((err) => {
+    if (signalled || err === undefined) return; // closed by a signal, not by itself
+    signalled = true;
+    const removed = err instanceof MemberRemovedError;
+    if (removed) logger.warn('member removed from the cluster; shutting down');
+    else logger.fatal({ err }, 'member stopped on a fatal error; shutting down');
+    void server.close().finally(() => process.exit(removed ? 0 : 1));
+  });
 }
 
 void main();

@@ -2,6 +2,7 @@
 // The raft driver loop (raft-driver.ts) owns the Ready cycle; this class owns what goes in
 // (proposals, ReadIndex) and what comes out (apply results, read states, leadership).
 
+import { MemberRemovedError } from './member-removed-error';
 import { randomInt } from 'node:crypto';
 import {
   AlarmRequest_AlarmAction,
@@ -367,7 +368,7 @@ export class EtcdServer implements EtcdServerApi {
             appliedIndex: () => this.driver.applied,
             confState: () => this.confState,
             isStopped: () => this.isStopped,
-            onRemoved: () => this.onFatal(new Error('the member has been permanently removed from the cluster')),
+            onRemoved: () => this.onFatal(new MemberRemovedError()),
           });
     transport?.setPromoteHandler?.(async (id) => {
       const resp = await this.membershipChanges.promote({ ID: id }, { signal: AbortSignal.timeout(opts.requestTimeoutMs) });

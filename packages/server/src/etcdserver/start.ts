@@ -40,20 +40,6 @@ function createTransport(storage: OpenedStorage, listeners: PeerListener[], logg
   return transport;
 }
 
-/**
- * etcd's process ends when its member was removed from the cluster. The executable shuts down on
- * SIGTERM (closing its client listeners), so a removed member signals its own process when one
- * is listening for it; in-process users (tests) only see `stopped()` resolve with the error.
- */
-function exitWhenRemoved(server: EtcdServer, logger: Logger): void {
-  void server.stopped().then((err) => {
-    if (!(err instanceof Error) || !err.message.includes('permanently removed')) return;
-    if (process.listenerCount('SIGTERM') === 0) return;
-    logger.warn('member removed from the cluster: shutting the process down');
-    process.kill(process.pid, 'SIGTERM');
-  });
-}
-
 /** Opens (or bootstraps) the member in `config.dataDir` and starts its raft loop. */
 export async function startEtcdServerInternal(config: ServerConfig, logger: Logger): Promise<EtcdServer> {
   // A bad --auth-token fails start-up before ports are bound or the data dir is opened (WAL locked).
@@ -105,7 +91,6 @@ export async function startEtcdServerInternal(config: ServerConfig, logger: Logg
     transport,
   );
   server.start();
-  exitWhenRemoved(server, logger);
   return server;
 }
 
