@@ -58,6 +58,17 @@ export class V2Store {
     this.ttlHeap = new TtlKeyHeap<V2Node>();
   }
 
+  /** Whether a node exists (no stats counted: the member's own /0 bookkeeping asks this). */
+  exists(nodePath: string): boolean {
+    try {
+      this.internalGet(cleanV2Path(nodePath));
+      return true;
+    } catch (err) {
+      if (err instanceof V2Error) return false;
+      throw err;
+    }
+  }
+
   get(nodePath: string, recursive: boolean, sorted: boolean): V2Event {
     try {
       const path = cleanV2Path(nodePath);
