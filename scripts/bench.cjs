@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 'use strict';
-// npm run bench: real etcd vs tsetcd under the same etcdbench workloads, alternating the servers.
+// npm run bench: real etcd vs tsetcd under the same etcdbench (v3) and v2bench (v2 keys API)
+// workloads, alternating the servers.
 // See `npm run bench -- --help`. Helpers live in scripts/bench/.
 const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs, usage } = require('./bench/args.cjs');
-const { locateBenchDir, ensureEtcd, ensureEtcdbench, locateTsetcd, log } = require('./bench/setup.cjs');
+const { locateBenchDir, ensureEtcd, ensureEtcdbench, ensureV2bench, locateTsetcd, log } = require('./bench/setup.cjs');
+const { isV2Workload } = require('./bench/v2-workloads.cjs');
 const { runOne } = require('./bench/run-one.cjs');
 const { summarize, formatTables } = require('./bench/report.cjs');
 
@@ -18,6 +20,7 @@ async function main() {
   const repoRoot = path.resolve(__dirname, '..');
   const benchDir = locateBenchDir(repoRoot, process.env);
   const etcdbench = ensureEtcdbench(benchDir, process.env);
+  const v2bench = opts.workloads.some(isV2Workload) ? ensureV2bench(repoRoot, process.env) : undefined;
   const etcdExe = opts.servers.includes('etcd') ? ensureEtcd(process.env) : undefined;
   if (opts.servers.includes('tsetcd') && !opts.servers.includes('etcd')) ensureEtcd(process.env); // etcd-run.sh needs etcdctl
   const tsetcd = locateTsetcd(repoRoot, process.env);
@@ -51,6 +54,7 @@ async function main() {
           mode,
           benchDir,
           etcdbench,
+          v2bench,
           exe: s.exe,
           serverComm: s.serverComm,
           env: { ...process.env, ...s.env },

@@ -1,20 +1,25 @@
 'use strict';
 // Command line of `npm run bench`.
+const { V2_WORKLOADS } = require('./v2-workloads.cjs');
 
-const DEFAULT_WORKLOADS = ['put-1x1', 'put-10x100', 'range-s-10x100', 'range-l-10x100'];
-const KNOWN_WORKLOADS = [
+const DEFAULT_WORKLOADS = ['put-1x1', 'put-10x100', 'range-s-10x100', 'range-l-10x100', 'v2-set-10x100', 'v2-get-10x100'];
+const V3_WORKLOADS = [
   'ping-1x1', 'ping-10x100', 'put-1x1', 'put-10x100', 'put-100x1000', 'range-l-1x1',
   'range-l-10x100', 'range-s-10x100', 'txn-put-10x100', 'watch-100', 'lease-1000',
 ];
+const KNOWN_WORKLOADS = [...V3_WORKLOADS, ...Object.keys(V2_WORKLOADS)];
 const SERVERS = ['etcd', 'tsetcd'];
 
 const usage = `usage: npm run bench -- [options]
 
 Runs the same etcdbench workloads against real etcd (/usr/bin/etcd) and tsetcd
 (packages/server/dist/bin.cjs), alternating the two, and prints a table per workload.
+The v2-* workloads use bench/v2bench (the v2 keys API over HTTP/1.1 keep-alive) and start
+both servers with --enable-v2.
 
-  --workloads a,b     workloads of shared/bench/suite.sh (default: ${DEFAULT_WORKLOADS.join(',')})
-                      known: ${KNOWN_WORKLOADS.join(' ')}
+  --workloads a,b     workloads (default: ${DEFAULT_WORKLOADS.join(',')})
+                      shared/bench/suite.sh: ${V3_WORKLOADS.join(' ')}
+                      v2 keys API: ${Object.keys(V2_WORKLOADS).join(' ')}
   --cluster           3 members per server instead of 1
   --reps N            alternation rounds; medians are reported (default 1)
   --scale PCT         op totals in percent of suite.sh's (default: $SCALE_PCT or 30)
@@ -26,7 +31,8 @@ Runs the same etcdbench workloads against real etcd (/usr/bin/etcd) and tsetcd
 
 Env: SCALE_PCT, ETCD (default /usr/bin/etcd), TSETCD_BIN (default packages/server/dist/bin.cjs),
      BENCH_DIR (default <repo>/../shared/bench),
-     ETCDBENCH (default /tmp/etcdbench/bin/etcdbench; built by shared/bench/build.sh if missing).
+     ETCDBENCH (default /tmp/etcdbench/bin/etcdbench; built by shared/bench/build.sh if missing),
+     V2BENCH (default /tmp/v2bench/bin/v2bench; built by bench/v2bench/build.sh if missing or older than its source).
 Raw etcdbench JSON lines are kept in <repo>/.bench/<timestamp>/.`;
 
 function list(v, name) {
@@ -84,4 +90,4 @@ function parseArgs(argv, env) {
   return opts;
 }
 
-module.exports = { parseArgs, usage, DEFAULT_WORKLOADS, KNOWN_WORKLOADS };
+module.exports = { parseArgs, usage, DEFAULT_WORKLOADS, KNOWN_WORKLOADS, V3_WORKLOADS };

@@ -75,7 +75,7 @@ function formatTables(summary, opts) {
     metric('p50 ms', 'p50Ms', 2);
     metric('p99 ms', 'p99Ms', 2);
     metric('server CPU-s / 1k ops', 'cpuSPer1k', 3);
-    metric('etcdbench CPU % (1 core)', 'benchCpuPct', 0);
+    metric('load generator CPU % (1 core)', 'benchCpuPct', 0);
     rows.push(['op errors', ...servers.map((s) => (get(s, 'failed') === get(s, 'runs') ? 'FAILED' : String(get(s, 'errors')))), ...(servers.length === 2 ? [''] : [])]);
     const widths = [Math.max(26, ...rows.map((r) => r[0].length))];
     cols.forEach((c, i) => { widths[i + 1] = Math.max(c.length, ...rows.map((r) => String(r[i + 1]).length), 8); });

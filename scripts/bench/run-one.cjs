@@ -5,6 +5,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
+const { isV2Workload } = require('./v2-workloads.cjs');
 
 const PORTS = { single: [12379, 12380], cluster: [12381, 12382, 12383, 12384, 12385, 12386] };
 const STARTUP_LIMIT_MS = 45_000; // etcd-run.sh waits up to ~2 min for health; a dead or wedged server fails sooner
@@ -64,7 +65,8 @@ function runLogs(logDir, mode, startedMs) {
 /**
  * @param o {{ server: string, mode: 'single'|'cluster', benchDir: string, etcdbench: string,
  *   exe: string, serverComm: string[], env: object, workloads: string[], scalePct: number,
- *   warmup: number, outFile: string, timeoutS: number, label: string }}
+ *   warmup: number, outFile: string, timeoutS: number, label: string, v2bench?: string }}
+ *   (v2bench: the v2bench binary, needed when the workloads are v2-* ones)
  * @returns {Promise<{ ok: boolean, reason?: string, results: object[] }>}
  */
 async function runOne(o) {
@@ -85,7 +87,17 @@ async function runOne(o) {
     SCALE_PCT: String(o.scalePct),
     EXTRA_FLAGS: o.warmup > 0 ? `--warmup ${o.warmup}` : '',
   };
-  const child = spawn(path.join(o.benchDir, 'etcd-run.sh'), [o.mode, '--', path.join(o.benchDir, 'suite.sh'), ...o.workloads], {
+  // v2 workloads: both servers get --enable-v2 (etcd 3.4 serves no v2 without it), v2bench drives them
+  const v2 = o.workloads.filter(isV2Workload);
+  if (v2.length > 0 && v2.length !== o.workloads.length) throw new Error('runOne: v2 and v3 workloads in one run');
+  let suite = [path.join(o.benchDir, 'suite.sh')];
+  if (v2.length > 0) {
+    if (!o.v2bench) throw new Error('runOne: v2 workloads need o.v2bench');
+    env.ETCD_FLAGS = `${env.ETCD_FLAGS || ''} --enable-v2`.trim();
+    env.V2BENCH = o.v2bench;
+    suite = [process.execPath, path.join(__dirname, 'v2-suite.cjs')];
+  }
+  const child = spawn(path.join(o.benchDir, 'etcd-run.sh'), [o.mode, '--', ...suite, ...o.workloads], {
     env,
     detached: true,
     stdio: ['ignore', 'inherit', 'pipe'],

@@ -64,6 +64,20 @@ function ensureEtcdbench(benchDir, env) {
   return bin;
 }
 
+/** The v2bench binary (bench/v2bench, standard library only); rebuilt when main.go is newer. */
+function ensureV2bench(repoRoot, env) {
+  const bin = env.V2BENCH ? path.resolve(env.V2BENCH) : '/tmp/v2bench/bin/v2bench';
+  const src = path.join(repoRoot, 'bench', 'v2bench');
+  const stale = () => fs.statSync(bin).mtimeMs < fs.statSync(path.join(src, 'main.go')).mtimeMs;
+  if (fs.existsSync(bin) && (env.V2BENCH || !stale())) return bin;
+  if (!onPath('go')) aptInstall(['golang-go']);
+  log(`building ${bin} with ${path.join(src, 'build.sh')}`);
+  const r = spawnSync(path.join(src, 'build.sh'), [path.dirname(bin)], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0 || !fs.existsSync(bin)) throw new Error('building v2bench failed (see above)');
+  if (path.basename(bin) !== 'v2bench') throw new Error(`V2BENCH must end in /v2bench (build.sh names it so): ${bin}`);
+  return bin;
+}
+
 /**
  * tsetcd as an etcd stand-in: the wrapper script plus the built server. Returns the reason it
  * cannot run instead of throwing, so the etcd side still runs and the tsetcd row reports failed.
@@ -75,4 +89,4 @@ function locateTsetcd(repoRoot, env) {
   return { ok: true, wrapper, bin };
 }
 
-module.exports = { locateBenchDir, ensureEtcd, ensureEtcdbench, locateTsetcd, log };
+module.exports = { locateBenchDir, ensureEtcd, ensureEtcdbench, ensureV2bench, locateTsetcd, log };
