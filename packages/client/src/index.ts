@@ -64,3 +64,4 @@ export {
   ErrNoLeader,
   ErrTimeout,
 } from '@tsetcd/api';
+export * from './v2'; // the v2 HTTP API client (V2Client, KeysApi, MembersApi, V2Error…)
