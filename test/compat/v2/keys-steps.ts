@@ -1,0 +1,331 @@
+// The /v2/keys sequence of the differential suite: the curl commands of etcd's v2 guides and every
+// error path, in the order they are sent. `expect` is what etcd answers (checked against etcd).
+
+import type { V2Step } from './v2-steps';
+
+const PUT = 'PUT';
+const POST = 'POST';
+const DELETE = 'DELETE';
+const HEAD = 'HEAD';
+
+/** Writes that push the first events out of the 1000-event history. */
+export const HISTORY_FLOOD_WRITES = 1001;
+
+export const basicSteps: V2Step[] = [
+  { name: '/version', path: '/version', expect: 200 },
+  { name: '/health', path: '/health', expect: 200 },
+  { name: 'set message (create)', method: PUT, path: '/v2/keys/message', form: { value: 'Hello world' }, expect: 201 },
+  { name: 'get message', path: '/v2/keys/message', expect: 200 },
+  { name: 'set message again (replace: new createdIndex, prevNode)', method: PUT, path: '/v2/keys/message', form: { value: 'Hello etcd' }, expect: 200 },
+  { name: 'HEAD message (headers only)', method: HEAD, path: '/v2/keys/message', expect: 200 },
+  { name: 'HEAD a missing key', method: HEAD, path: '/v2/keys/missing', expect: 404 },
+  { name: 'delete message', method: DELETE, path: '/v2/keys/message', expect: 200 },
+  { name: 'get deleted message (100)', path: '/v2/keys/message', expect: [404, 100] },
+  { name: 'get under a missing dir (100, cause = first missing)', path: '/v2/keys/message/sub/deeper', expect: [404, 100] },
+  { name: 'set a/b/c (parents created)', method: PUT, path: '/v2/keys/a/b/c', form: { value: '1' }, expect: 201 },
+  { name: 'set a/b/c/d under a file (104)', method: PUT, path: '/v2/keys/a/b/c/d', form: { value: '2' }, expect: [400, 104] },
+  { name: 'get a/b/c/d under a file (104)', path: '/v2/keys/a/b/c/d', expect: [400, 104] },
+  { name: 'set a/x', method: PUT, path: '/v2/keys/a/x', form: { value: 'x' }, expect: 201 },
+  { name: 'get dir a (children, no grandchildren)', path: '/v2/keys/a', expect: 200 },
+  { name: 'get dir a recursive', path: '/v2/keys/a?recursive=true', expect: 200 },
+  { name: 'set a value on a dir (102)', method: PUT, path: '/v2/keys/a', form: { value: 'x' }, expect: [403, 102] },
+  { name: 'value only in the query string', method: PUT, path: '/v2/keys/q1?value=fromquery', expect: 201 },
+  { name: 'form body wins over the query', method: PUT, path: '/v2/keys/q1?value=fromquery', form: { value: 'frombody' }, expect: 200 },
+  { name: 'repeated value: the first counts', method: PUT, path: '/v2/keys/q1?value=one&value=two', expect: 200 },
+  { name: 'a JSON body is ignored (value "")', method: PUT, path: '/v2/keys/q1', raw: { contentType: 'application/json', body: '{"value":"json"}' }, expect: 200 },
+  { name: 'get q1', path: '/v2/keys/q1', expect: 200 },
+  { name: 'special characters in a value', method: PUT, path: '/v2/keys/q2', form: { value: 'a <b> & "c" é\n' }, expect: 201 },
+  { name: '%2F in the path is a slash', method: PUT, path: '/v2/keys/enc%2Fkey', form: { value: 'e' }, expect: 201 },
+  { name: 'a trailing slash is cleaned', path: '/v2/keys/enc/key/', expect: 200 },
+  { name: 'double slashes: redirected to the clean path (301)', path: '/v2/keys//enc//key', expect: 301 },
+  { name: 'dot segments: redirected to the clean path (301)', path: '/v2/keys/enc/./x/../key', expect: 301 },
+];
+
+export const queueAndSortSteps: V2Step[] = [
+  { name: 'POST in-order key 1', method: POST, path: '/v2/keys/queue', form: { value: 'Job1' }, expect: 201 },
+  { name: 'POST in-order key 2', method: POST, path: '/v2/keys/queue', form: { value: 'Job2' }, expect: 201 },
+  { name: 'POST in-order dir', method: POST, path: '/v2/keys/queue?dir=true', expect: 201 },
+  { name: 'POST in-order key with ttl', method: POST, path: '/v2/keys/queue', form: { value: 'Job3', ttl: '100' }, expect: 201 },
+  { name: 'get queue sorted', path: '/v2/keys/queue?sorted=true', ordered: true, expect: 200 },
+  { name: 'get queue recursive sorted', path: '/v2/keys/queue?recursive=true&sorted=true', ordered: true, expect: 200 },
+  { name: 'POST on a file (104)', method: POST, path: '/v2/keys/q1', form: { value: 'x' }, expect: [400, 104] },
+  { name: 'set s/zeta', method: PUT, path: '/v2/keys/s/zeta', form: { value: 'z' }, expect: 201 },
+  { name: 'set s/alpha', method: PUT, path: '/v2/keys/s/alpha', form: { value: 'a' }, expect: 201 },
+  { name: 'set s/mid/inner', method: PUT, path: '/v2/keys/s/mid/inner', form: { value: 'm' }, expect: 201 },
+  { name: 'set s/beta', method: PUT, path: '/v2/keys/s/beta', form: { value: 'b' }, expect: 201 },
+  { name: 'set hidden s/_h', method: PUT, path: '/v2/keys/s/_h', form: { value: 'hidden' }, expect: 201 },
+  { name: 'set hidden /_top', method: PUT, path: '/v2/keys/_top', form: { value: 'hidden' }, expect: 201 },
+  { name: 'get s sorted (hidden left out)', path: '/v2/keys/s?sorted=true', ordered: true, expect: 200 },
+  { name: 'get s recursive sorted', path: '/v2/keys/s?recursive=true&sorted=true', ordered: true, expect: 200 },
+  { name: 'get s unsorted (compared as a set)', path: '/v2/keys/s?recursive=true', expect: 200 },
+  { name: 'get hidden s/_h directly', path: '/v2/keys/s/_h', expect: 200 },
+  { name: 'get root sorted (hidden left out)', path: '/v2/keys?sorted=true', ordered: true, expect: 200 },
+  { name: 'get root with a trailing slash', path: '/v2/keys/?sorted=true', ordered: true, expect: 200 },
+  { name: 'quorum get through raft', path: '/v2/keys/s?quorum=true&recursive=true&sorted=true', ordered: true, expect: 200 },
+  { name: 'quorum get of a missing key (100)', path: '/v2/keys/nope?quorum=true', expect: [404, 100] },
+];
+
+export const dirSteps: V2Step[] = [
+  { name: 'setdir dir', method: PUT, path: '/v2/keys/dir?dir=true', expect: 201 },
+  { name: 'setdir dir again (102)', method: PUT, path: '/v2/keys/dir?dir=true', expect: [403, 102] },
+  { name: 'mkdir dir2', method: PUT, path: '/v2/keys/dir2?dir=true&prevExist=false', expect: 201 },
+  { name: 'mkdir dir2 again (105)', method: PUT, path: '/v2/keys/dir2?dir=true&prevExist=false', expect: [412, 105] },
+  { name: 'updatedir dir2 (no ttl)', method: PUT, path: '/v2/keys/dir2?dir=true&prevExist=true', expect: 200 },
+  { name: 'set dir/f', method: PUT, path: '/v2/keys/dir/f', form: { value: '1' }, expect: 201 },
+  { name: 'delete a dir without dir=true (102)', method: DELETE, path: '/v2/keys/dir', expect: [403, 102] },
+  { name: 'delete a non-empty dir with dir=true (108)', method: DELETE, path: '/v2/keys/dir?dir=true', expect: [403, 108] },
+  { name: 'delete a file with dir=true', method: DELETE, path: '/v2/keys/dir/f?dir=true', expect: 200 },
+  { name: 'rmdir the now empty dir', method: DELETE, path: '/v2/keys/dir?dir=true', expect: 200 },
+  { name: 'rm -r a', method: DELETE, path: '/v2/keys/a?recursive=true', expect: 200 },
+  { name: 'get a after rm -r (100)', path: '/v2/keys/a/b/c', expect: [404, 100] },
+  { name: 'delete a missing key (100)', method: DELETE, path: '/v2/keys/nothing/here', expect: [404, 100] },
+  { name: 'delete the root (107)', method: DELETE, path: '/v2/keys/?recursive=true', expect: [400, 107] },
+  { name: 'set the root (107)', method: PUT, path: '/v2/keys', form: { value: 'x' }, expect: [400, 107] },
+  { name: 'setdir with ttl', method: PUT, path: '/v2/keys/dirttl?dir=true', form: { ttl: '100' }, expect: 201 },
+  { name: 'updatedir with a new ttl', method: PUT, path: '/v2/keys/dirttl?dir=true&prevExist=true', form: { ttl: '200' }, expect: 200 },
+  { name: 'get dirttl', path: '/v2/keys/dirttl', expect: 200 },
+  { name: 'update a dir with a value (102)', method: PUT, path: '/v2/keys/dirttl?prevExist=true', form: { value: 'v' }, expect: [403, 102] },
+  { name: 'updatedir clears the ttl', method: PUT, path: '/v2/keys/dirttl?dir=true&prevExist=true', form: { ttl: '' }, expect: 200 },
+  { name: 'rmdir with recursive=false and dir=true', method: DELETE, path: '/v2/keys/dirttl?dir=true&recursive=false', expect: 200 },
+];
+
+export const ttlSteps: V2Step[] = [
+  { name: 'set t with ttl', method: PUT, path: '/v2/keys/t', form: { value: 'v1', ttl: '100' }, expect: 201 },
+  { name: 'get t (ttl, expiration)', path: '/v2/keys/t', expect: 200 },
+  { name: 'refresh t with prevExist', method: PUT, path: '/v2/keys/t?refresh=true&prevExist=true', form: { ttl: '200' }, expect: 200 },
+  { name: 'refresh t with set', method: PUT, path: '/v2/keys/t?refresh=true', form: { ttl: '300' }, expect: 200 },
+  { name: 'get t after refreshes (value kept)', path: '/v2/keys/t', expect: 200 },
+  { name: 'update t with an empty ttl (clears it)', method: PUT, path: '/v2/keys/t?prevExist=true', form: { value: 'v2', ttl: '' }, expect: 200 },
+  { name: 'get t (no ttl)', path: '/v2/keys/t', expect: 200 },
+  { name: 'CAS t with a ttl', method: PUT, path: '/v2/keys/t?prevValue=v2', form: { value: 'v3', ttl: '100' }, expect: 200 },
+  { name: 'CAS refresh', method: PUT, path: '/v2/keys/t?prevValue=v3&refresh=true', form: { ttl: '150' }, expect: 200 },
+  { name: 'refresh without ttl (212)', method: PUT, path: '/v2/keys/t?refresh=true&prevExist=true', expect: [400, 212] },
+  { name: 'refresh with a value (211)', method: PUT, path: '/v2/keys/t?refresh=true', form: { value: 'x', ttl: '5' }, expect: [400, 211] },
+  { name: 'refresh a missing key (100)', method: PUT, path: '/v2/keys/nokey?refresh=true', form: { ttl: '5' }, expect: [404, 100] },
+  { name: 'refresh=false with a value is a plain set', method: PUT, path: '/v2/keys/t2?refresh=false', form: { value: 'x', ttl: '100' }, expect: 201 },
+  { name: 'ttl=0 is permanent', method: PUT, path: '/v2/keys/t3', form: { value: 'x', ttl: '0' }, expect: 201 },
+  { name: 'set with ttl then set without (ttl gone)', method: PUT, path: '/v2/keys/t2', form: { value: 'y' }, expect: 200 },
+  { name: 'set exp with ttl 1', method: PUT, path: '/v2/keys/exp', form: { value: 'soon', ttl: '1' }, expect: 201 },
+  { name: 'setdir expdir with ttl 1', method: PUT, path: '/v2/keys/expdir?dir=true', form: { ttl: '1' }, expect: 201 },
+  { name: 'set expdir/child', method: PUT, path: '/v2/keys/expdir/child', form: { value: 'c' }, expect: 201 },
+  {
+    name: 'wait on exp: the expire event',
+    path: '/v2/keys/exp?wait=true',
+    expect: 200,
+    watch: { timeoutMs: 4_000 },
+  },
+  {
+    name: 'wait on expdir/child from its index: the dir expires',
+    path: (c) => `/v2/keys/expdir/child?wait=true&waitIndex=${c.index('set expdir/child') + 1}`,
+    expect: 200,
+    watch: { timeoutMs: 4_000 },
+  },
+  { name: 'get exp after expiry (100)', path: '/v2/keys/exp', expect: [404, 100] },
+  { name: 'get expdir after expiry (100)', path: '/v2/keys/expdir/child', expect: [404, 100] },
+];
+
+export const casSteps: V2Step[] = [
+  { name: 'set c', method: PUT, path: '/v2/keys/c', form: { value: 'one' }, expect: 201 },
+  { name: 'create existing c (105)', method: PUT, path: '/v2/keys/c?prevExist=false', form: { value: 'x' }, expect: [412, 105] },
+  { name: 'update c', method: PUT, path: '/v2/keys/c?prevExist=true', form: { value: 'two' }, expect: 200 },
+  { name: 'update a missing key (100)', method: PUT, path: '/v2/keys/missing1?prevExist=true', form: { value: 'x' }, expect: [404, 100] },
+  { name: 'create missing2', method: PUT, path: '/v2/keys/missing2?prevExist=false', form: { value: 'm' }, expect: 201 },
+  { name: 'CAS c by value', method: PUT, path: '/v2/keys/c?prevValue=two', form: { value: 'three' }, expect: 200 },
+  { name: 'CAS c with a wrong value (101)', method: PUT, path: '/v2/keys/c?prevValue=nope', form: { value: 'x' }, expect: [412, 101] },
+  { name: 'CAS c with a wrong index (101)', method: PUT, path: '/v2/keys/c?prevIndex=999999', form: { value: 'x' }, expect: [412, 101] },
+  { name: 'CAS c with both wrong (101)', method: PUT, path: '/v2/keys/c?prevIndex=999999&prevValue=nope', form: { value: 'x' }, expect: [412, 101] },
+  { name: 'CAS c with a right value and a wrong index (101)', method: PUT, path: '/v2/keys/c?prevIndex=999999&prevValue=three', form: { value: 'x' }, expect: [412, 101] },
+  { name: 'CAS c by index', method: PUT, path: (c) => `/v2/keys/c?prevIndex=${c.modifiedIndex('CAS c by value')}`, form: { value: 'four' }, expect: 200 },
+  { name: 'CAS c with prevExist=true and a value', method: PUT, path: '/v2/keys/c?prevExist=true&prevValue=four', form: { value: 'five' }, expect: 200 },
+  { name: 'prevExist=false wins over prevValue (105)', method: PUT, path: '/v2/keys/c?prevExist=false&prevValue=five', form: { value: 'x' }, expect: [412, 105] },
+  { name: 'CAS a missing key (100)', method: PUT, path: '/v2/keys/missing3?prevValue=x', form: { value: 'y' }, expect: [404, 100] },
+  { name: 'prevIndex=0 is not a compare', method: PUT, path: '/v2/keys/c?prevIndex=0', form: { value: 'six' }, expect: 200 },
+  { name: 'setdir dirc', method: PUT, path: '/v2/keys/dirc?dir=true', expect: 201 },
+  { name: 'CAS on a dir (102)', method: PUT, path: '/v2/keys/dirc?prevValue=x', form: { value: 'y' }, expect: [403, 102] },
+  { name: 'CAD c with a wrong value (101)', method: DELETE, path: '/v2/keys/c?prevValue=nope', expect: [412, 101] },
+  { name: 'CAD c with a wrong index (101)', method: DELETE, path: '/v2/keys/c?prevIndex=999999', expect: [412, 101] },
+  { name: 'CAD c by value', method: DELETE, path: '/v2/keys/c?prevValue=six', expect: 200 },
+  { name: 'CAD missing2 by index', method: DELETE, path: (c) => `/v2/keys/missing2?prevIndex=${c.modifiedIndex('create missing2')}`, expect: 200 },
+  { name: 'CAD a missing key (100)', method: DELETE, path: '/v2/keys/missing2?prevValue=m', expect: [404, 100] },
+  { name: 'CAD on a dir (102)', method: DELETE, path: '/v2/keys/dirc?prevValue=x', expect: [403, 102] },
+  { name: 'CAD on a dir by index (102)', method: DELETE, path: '/v2/keys/dirc?prevIndex=1&recursive=true', expect: [403, 102] },
+  { name: 'noValueOnSuccess on set', method: PUT, path: '/v2/keys/nv?noValueOnSuccess=true', form: { value: '1' }, expect: 201 },
+  { name: 'noValueOnSuccess on update', method: PUT, path: '/v2/keys/nv?prevExist=true&noValueOnSuccess=true', form: { value: '2' }, expect: 200 },
+  { name: 'noValueOnSuccess on CAS', method: PUT, path: '/v2/keys/nv?prevValue=2&noValueOnSuccess=true', form: { value: '3' }, expect: 200 },
+  { name: 'noValueOnSuccess on POST', method: POST, path: '/v2/keys/nvq?noValueOnSuccess=true', form: { value: '1' }, expect: 201 },
+  { name: 'noValueOnSuccess on delete (full body)', method: DELETE, path: '/v2/keys/nv?noValueOnSuccess=true', expect: 200 },
+  { name: 'noValueOnSuccess on an error', method: PUT, path: '/v2/keys/nv?prevExist=true&noValueOnSuccess=true', form: { value: '2' }, expect: [404, 100] },
+];
+
+export const parseErrorSteps: V2Step[] = [
+  { name: 'empty prevValue (201)', method: PUT, path: '/v2/keys/p?prevValue=', form: { value: 'x' }, expect: [400, 201] },
+  { name: 'empty prevValue on delete (201)', method: DELETE, path: '/v2/keys/p?prevValue=', expect: [400, 201] },
+  { name: 'ttl not a number (202)', method: PUT, path: '/v2/keys/p', form: { value: 'x', ttl: 'abc' }, expect: [400, 202] },
+  { name: 'negative ttl (202)', method: PUT, path: '/v2/keys/p?ttl=-1', form: { value: 'x' }, expect: [400, 202] },
+  { name: 'prevIndex not a number (203)', method: PUT, path: '/v2/keys/p?prevIndex=abc', form: { value: 'x' }, expect: [400, 203] },
+  { name: 'waitIndex not a number (203)', path: '/v2/keys/p?wait=true&waitIndex=abc', expect: [400, 203] },
+  { name: 'prevIndex checked before waitIndex (203)', path: '/v2/keys/p?waitIndex=x&prevIndex=y', expect: [400, 203] },
+  { name: 'bad dir (209)', method: PUT, path: '/v2/keys/p?dir=maybe', expect: [400, 209] },
+  { name: 'bad prevExist (209)', method: PUT, path: '/v2/keys/p?prevExist=maybe', form: { value: 'x' }, expect: [400, 209] },
+  { name: 'bad recursive (209)', path: '/v2/keys/p?recursive=yes', expect: [400, 209] },
+  { name: 'bad sorted (209)', path: '/v2/keys/p?sorted=2', expect: [400, 209] },
+  { name: 'bad wait (209)', path: '/v2/keys/p?wait=nope', expect: [400, 209] },
+  { name: 'bad quorum (209)', path: '/v2/keys/p?quorum=x', expect: [400, 209] },
+  { name: 'bad stream (209)', path: '/v2/keys/p?stream=x', expect: [400, 209] },
+  { name: 'bad refresh (209)', method: PUT, path: '/v2/keys/p?refresh=x', form: { ttl: '5' }, expect: [400, 209] },
+  { name: 'bad noValueOnSuccess (209)', method: PUT, path: '/v2/keys/p?noValueOnSuccess=x', form: { value: 'x' }, expect: [400, 209] },
+  { name: 'wait on PUT (209)', method: PUT, path: '/v2/keys/p?wait=true', form: { value: 'x' }, expect: [400, 209] },
+  { name: 'wait on DELETE (209)', method: DELETE, path: '/v2/keys/p?wait=true', expect: [400, 209] },
+  { name: 'bad dir before bad quorum', path: '/v2/keys/p?quorum=x&dir=y', expect: [400, 209] },
+  { name: 'bad stream before wait on PUT', method: PUT, path: '/v2/keys/p?stream=x&wait=true', expect: [400, 209] },
+  { name: 'wait on PUT before empty prevValue', method: PUT, path: '/v2/keys/p?prevValue=&wait=true', expect: [400, 209] },
+  { name: 'empty prevValue before bad noValueOnSuccess', method: PUT, path: '/v2/keys/p?prevValue=&noValueOnSuccess=x', expect: [400, 201] },
+  { name: 'bad noValueOnSuccess before bad ttl', method: PUT, path: '/v2/keys/p?ttl=x&noValueOnSuccess=x', expect: [400, 209] },
+  { name: 'bad ttl before bad prevExist', method: PUT, path: '/v2/keys/p?prevExist=x&ttl=x', expect: [400, 202] },
+  { name: 'bad prevExist before bad refresh', method: PUT, path: '/v2/keys/p?refresh=x&prevExist=x', expect: [400, 209] },
+  { name: 'refresh with value before missing ttl (211)', method: PUT, path: '/v2/keys/p?refresh=true', form: { value: 'x' }, expect: [400, 211] },
+  { name: 'Go bools: T and 0', path: '/v2/keys/s?recursive=T&sorted=0', expect: 200 },
+  { name: 'Go bools: TRUE and False', path: '/v2/keys/s?recursive=TRUE&sorted=False', expect: 200 },
+  { name: 'prevIndex too big for uint64 (203)', method: PUT, path: '/v2/keys/p?prevIndex=18446744073709551616', form: { value: 'x' }, expect: [400, 203] },
+  { name: 'prevIndex with a plus sign (203)', method: PUT, path: '/v2/keys/p?prevIndex=%2B5', form: { value: 'x' }, expect: [400, 203] },
+  { name: 'method not allowed (405)', method: 'PATCH', path: '/v2/keys/p', expect: 405 },
+  { name: 'unknown /v2 path (404)', path: '/v2/nothing', expect: 404 },
+  { name: 'path glued to the prefix (404)', path: '/v2/keysx', expect: 404 },
+];
+
+export const watchSteps: V2Step[] = [
+  {
+    name: 'wait on w: next set',
+    path: '/v2/keys/w?wait=true',
+    expect: 200,
+    watch: { during: [{ name: 'set w 1', method: PUT, path: '/v2/keys/w', form: { value: '1' }, expect: 201 }] },
+  },
+  { name: 'set w 2', method: PUT, path: '/v2/keys/w', form: { value: '2' }, expect: 200 },
+  { name: 'wait on w from history (first event)', path: (c) => `/v2/keys/w?wait=true&waitIndex=${c.index('set w 1')}`, expect: 200, watch: {} },
+  { name: 'wait on w from history (second event)', path: (c) => `/v2/keys/w?wait=true&waitIndex=${c.index('set w 1') + 1}`, expect: 200, watch: {} },
+  {
+    name: 'wait on wd recursive: a grandchild',
+    path: '/v2/keys/wd?wait=true&recursive=true',
+    expect: 200,
+    watch: { during: [{ name: 'set wd/a/b', method: PUT, path: '/v2/keys/wd/a/b', form: { value: '1' }, expect: 201 }] },
+  },
+  {
+    name: 'wait on wd non-recursive: the dir delete, not a child write',
+    path: '/v2/keys/wd?wait=true',
+    expect: 200,
+    watch: {
+      during: [
+        { name: 'set wd/x', method: PUT, path: '/v2/keys/wd/x', form: { value: '1' }, expect: 201 },
+        { name: 'rm -r wd', method: DELETE, path: '/v2/keys/wd?recursive=true', expect: 200 },
+      ],
+    },
+  },
+  {
+    name: 'wait recursive on wh: hidden child skipped',
+    path: '/v2/keys/wh?wait=true&recursive=true',
+    expect: 200,
+    watch: {
+      during: [
+        { name: 'set wh/_secret', method: PUT, path: '/v2/keys/wh/_secret', form: { value: '1' }, expect: 201 },
+        { name: 'set wh/visible', method: PUT, path: '/v2/keys/wh/visible', form: { value: '2' }, expect: 201 },
+      ],
+    },
+  },
+  {
+    name: 'wait on a hidden key itself',
+    path: '/v2/keys/wh/_secret?wait=true',
+    expect: 200,
+    watch: { during: [{ name: 'set wh/_secret again', method: PUT, path: '/v2/keys/wh/_secret', form: { value: '3' }, expect: 200 }] },
+  },
+  { name: 'set wr with ttl', method: PUT, path: '/v2/keys/wr', form: { value: '1', ttl: '100' }, expect: 201 },
+  {
+    name: 'wait on wr: a refresh does not wake it',
+    path: '/v2/keys/wr?wait=true',
+    expect: 200,
+    watch: {
+      during: [
+        { name: 'refresh wr', method: PUT, path: '/v2/keys/wr?refresh=true&prevExist=true', form: { ttl: '200' }, expect: 200 },
+        { name: 'set wr 2', method: PUT, path: '/v2/keys/wr', form: { value: '2' }, expect: 200 },
+      ],
+    },
+  },
+  { name: 'wait on wr from the refresh index: history skips it', path: (c) => `/v2/keys/wr?wait=true&waitIndex=${c.index('refresh wr')}`, expect: 200, watch: {} },
+  { name: 'set wdd/k', method: PUT, path: '/v2/keys/wdd/k', form: { value: '1' }, expect: 201 },
+  {
+    name: 'wait on wdd/k: its dir deleted',
+    path: '/v2/keys/wdd/k?wait=true',
+    expect: 200,
+    watch: { during: [{ name: 'rm -r wdd', method: DELETE, path: '/v2/keys/wdd?recursive=true', expect: 200 }] },
+  },
+  { name: 'wait on wdd/k from history: the dir delete', path: (c) => `/v2/keys/wdd/k?wait=true&waitIndex=${c.index('rm -r wdd')}`, expect: 200, watch: {} },
+  {
+    name: 'wait with a future waitIndex',
+    path: (c) => `/v2/keys/wf?wait=true&waitIndex=${c.index('rm -r wdd') + 2}`,
+    expect: 200,
+    watch: {
+      during: [
+        { name: 'set wf 1 (before waitIndex)', method: PUT, path: '/v2/keys/wf', form: { value: '1' }, expect: 201 },
+        { name: 'set wf 2 (at waitIndex)', method: PUT, path: '/v2/keys/wf', form: { value: '2' }, expect: 200 },
+      ],
+    },
+  },
+  {
+    name: 'stream on st: three events on one response',
+    path: '/v2/keys/st?wait=true&recursive=true&stream=true',
+    expect: 200,
+    watch: {
+      streamEvents: 3,
+      during: [
+        { name: 'set st/a', method: PUT, path: '/v2/keys/st/a', form: { value: '1' }, expect: 201 },
+        { name: 'set st/b', method: PUT, path: '/v2/keys/st/b', form: { value: '2' }, expect: 201 },
+        { name: 'delete st/a', method: DELETE, path: '/v2/keys/st/a', expect: 200 },
+      ],
+    },
+  },
+  {
+    name: 'stream on sq: a dir delete is delivered twice',
+    path: '/v2/keys/sq?wait=true&recursive=true&stream=true',
+    expect: 200,
+    watch: {
+      streamEvents: 3,
+      during: [
+        { name: 'set sq/a', method: PUT, path: '/v2/keys/sq/a', form: { value: '1' }, expect: 201 },
+        { name: 'rm -r sq', method: DELETE, path: '/v2/keys/sq?recursive=true', expect: 200 },
+      ],
+    },
+  },
+  {
+    name: 'stream from history: the first matching event',
+    path: (c) => `/v2/keys/w?wait=true&stream=true&waitIndex=${c.index('set w 1')}`,
+    expect: 200,
+    watch: { streamEvents: 1 },
+  },
+];
+
+export const historySteps: V2Step[] = [
+  {
+    name: `flood: ${HISTORY_FLOOD_WRITES} sets`,
+    method: PUT,
+    path: '/v2/keys/flood/k{i}',
+    form: { value: 'v{i}' },
+    bulk: { count: HISTORY_FLOOD_WRITES, concurrency: 16 },
+    expect: 201,
+  },
+  { name: 'wait from a cleared index (401)', path: (c) => `/v2/keys/w?wait=true&waitIndex=${c.rel(1)}`, expect: [400, 401], watch: {} },
+  { name: 'wait recursive from a cleared index (401)', path: (c) => `/v2/keys/?wait=true&recursive=true&waitIndex=${c.rel(2)}`, expect: [400, 401], watch: {} },
+  { name: 'set after the flood', method: PUT, path: '/v2/keys/after', form: { value: 'x' }, expect: 201 },
+  { name: 'wait from the last index still retained', path: (c) => `/v2/keys/after?wait=true&waitIndex=${c.index('set after the flood') - 999}`, expect: 200, watch: {} },
+  { name: 'wait from one before the retained window (401)', path: (c) => `/v2/keys/after?wait=true&waitIndex=${c.index('set after the flood') - 1000}`, expect: [400, 401], watch: {} },
+  { name: 'POST on the root (an in-order key at /)', method: POST, path: '/v2/keys', form: { value: 'r' }, expect: 201 },
+];
+
+export const keysSteps: V2Step[] = [
+  ...basicSteps,
+  ...queueAndSortSteps,
+  ...dirSteps,
+  ...ttlSteps,
+  ...casSteps,
+  ...parseErrorSteps,
+  ...watchSteps,
+  ...historySteps,
+];
