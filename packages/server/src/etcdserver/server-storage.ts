@@ -3,7 +3,8 @@
 //                  the backend (the raft core then emits etcd's bootstrap log: one committed
 //                  ConfChange(AddNode) per initial member at term 1);
 //   restart     -> open the backend, load the newest snapshot the WAL knows, replay the WAL after
-//                  it into the in-memory raft log, restore the HardState.
+//                  it into the in-memory raft log, restore the HardState; with --force-new-cluster,
+//                  commit ConfChanges leaving this member alone first (force-new-cluster.ts).
 // Layout: <data-dir>/member/wal/*.wal, <data-dir>/member/snap/*.snap, <data-dir>/member/snap/db/.
 
 import * as fs from 'node:fs';
@@ -16,6 +17,7 @@ import { NoSnapshotError, Snapshotter } from '../snap';
 import { Wal } from '../wal';
 import { assert } from './assert';
 import { fetchClusterFromPeers, findSelf, type RemoteCluster } from './join';
+import { forceNewClusterRestart, type ForceNewClusterPlan } from './force-new-cluster';
 import { bootstrapCluster, Membership, type MemberRecord } from './membership';
 
 export interface MemberDirs {
@@ -50,6 +52,10 @@ export interface BootstrapParams {
   readonly advertisePeerUrls?: readonly string[];
   /** Member lookup for --initial-cluster-state=existing (default: GET /members on the other peers). */
   readonly fetchRemoteCluster?: () => Promise<RemoteCluster>;
+  /** --force-new-cluster: on restart, commit ConfChanges that leave this member alone (force-new-cluster.ts). */
+  readonly forceNewCluster?: boolean;
+  /** Told what a forced restart did (discarded / added / removed), for the log. */
+  readonly onForcedRestart?: (plan: ForceNewClusterPlan) => void;
 }
 
 export interface OpenedStorage {
@@ -176,18 +182,32 @@ async function restart(params: BootstrapParams, dirs: MemberDirs, backend: Backe
           'the backend is older than the WAL (restoring a backend image is not supported yet)',
       );
     }
-    const raftStorage = new MemoryStorage();
-    if (snapshot !== undefined) raftStorage.applySnapshot(snapshot);
-    raftStorage.setHardState(contents.hardState);
-    if (contents.entries.length > 0) raftStorage.append(contents.entries);
     const membership = Membership.load(meta.ClusterID, backend.readTx());
     if (membership.isRemoved(meta.NodeID)) {
       throw new Error(`the member has been permanently removed from the cluster (member ${meta.NodeID.toString(16)})`);
     }
-    if (membership.member(meta.NodeID) === undefined) {
+    let { hardState, entries } = contents;
+    if (params.forceNewCluster === true) {
+      const plan = await forceNewClusterRestart(
+        { wal, backend, membership },
+        {
+          memberId: meta.NodeID,
+          snapshot,
+          hardState,
+          entries,
+          storedMemberIds: membership.ids(),
+          self: { name: params.name, peerUrls: params.advertisePeerUrls ?? [], clientUrls: params.advertiseClientUrls },
+        },
+      );
+      ({ hardState, entries } = plan);
+      params.onForcedRestart?.(plan);
+    } else if (membership.member(meta.NodeID) === undefined) {
       throw new Error(`member ${meta.NodeID.toString(16)} is not in the membership stored in the backend`);
     }
-    void params;
+    const raftStorage = new MemoryStorage();
+    if (snapshot !== undefined) raftStorage.applySnapshot(snapshot);
+    raftStorage.setHardState(hardState);
+    if (entries.length > 0) raftStorage.append(entries);
     return {
       isNew: false,
       memberId: meta.NodeID,
@@ -197,7 +217,7 @@ async function restart(params: BootstrapParams, dirs: MemberDirs, backend: Backe
       snapshotter,
       raftStorage,
       membership,
-      hardState: contents.hardState,
+      hardState,
       snapshot,
       dirs,
     };

@@ -9,6 +9,7 @@ import type { EtcdServerApi } from './server-api';
 import { openStorage, type OpenedStorage } from './server-storage';
 import { bindPeers, WsTransport, type PeerListener } from '../peer/ws-transport';
 import { encodeMembersJson } from './join';
+import { formatId } from './member-id';
 
 /**
  * Binds --listen-peer-urls. A single-member cluster whose peer port is taken runs without peer
@@ -59,6 +60,17 @@ export async function startEtcdServerInternal(config: ServerConfig, logger: Logg
     advertiseClientUrls: config.advertiseClientUrls,
     clusterVersion: CLUSTER_VERSION,
     quotaBackendBytes: config.quotaBackendBytes,
+    forceNewCluster: config.forceNewCluster,
+    onForcedRestart: (plan) =>
+      logger.info(
+        {
+          discardedEntries: plan.discarded,
+          addedSelf: plan.addsSelf,
+          removedMembers: plan.removedIds.map(formatId),
+          commitIndex: plan.hardState.commit,
+        },
+        'forcing restart of member as a new one-member cluster',
+      ),
     });
   } catch (err) {
     await Promise.all((listeners ?? []).map((l) => new Promise((r) => l.server.close(r))));
