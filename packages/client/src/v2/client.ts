@@ -109,6 +109,11 @@ export class V2Client {
     throw new V2ClusterError(errors);
   }
 
+  /** Calls `observer` with every request as it goes out (etcdctl --debug prints them as curl lines). */
+  observeRequests(observer: (req: V2WireRequest) => void): void {
+    this.transport.onRequest = observer;
+  }
+
   /** Closes idle keep-alive sockets. */
   close(): void {
     this.transport.httpAgent.destroy();
