@@ -38,6 +38,26 @@ describe('parseKeysRequest', () => {
     expect(err(() => parse('PUT', '/k', 'refresh=true&ttl=3&value=x'))).toEqual([211, 'A value was provided on a refresh']);
   });
 
+  it('reports the first failing check in etcd 3.4 order', () => {
+    expect(err(() => parse('GET', '/k', 'waitIndex=x&prevIndex=y'))).toEqual([203, 'invalid value for "prevIndex"']);
+    expect(err(() => parse('GET', '/k', 'quorum=x&dir=y'))).toEqual([209, 'invalid value for "dir"']);
+    expect(err(() => parse('PUT', '/k', 'stream=x&wait=true'))).toEqual([209, 'invalid value for "stream"']);
+    expect(err(() => parse('PUT', '/k', 'prevValue=&wait=true'))).toEqual([209, '"wait" can only be used with GET requests']);
+    expect(err(() => parse('PUT', '/k', 'prevValue=&noValueOnSuccess=x'))).toEqual([201, '"prevValue" cannot be empty']);
+    expect(err(() => parse('PUT', '/k', 'ttl=x&noValueOnSuccess=x'))).toEqual([209, 'invalid value for "noValueOnSuccess"']);
+    expect(err(() => parse('PUT', '/k', 'prevExist=x&ttl=x'))).toEqual([202, 'invalid value for "ttl"']);
+    expect(err(() => parse('PUT', '/k', 'refresh=x&prevExist=x'))).toEqual([209, 'invalid value for prevExist']);
+    expect(err(() => parse('PUT', '/k', 'refresh=x', 'ttl=5'))).toEqual([209, 'invalid value for refresh']);
+    expect(err(() => parse('PUT', '/k', 'refresh=true', 'value=x'))).toEqual([211, 'A value was provided on a refresh']);
+  });
+
+  it('reads a form body only for POST, PUT and PATCH, as Go does', () => {
+    expect(mergeForm('a=q', 'a=b&c=d', 'PUT').get('a')).toEqual(['b', 'q']);
+    expect(mergeForm('a=q', 'a=b&c=d', 'DELETE').get('a')).toEqual(['q']);
+    expect(mergeForm('', 'prevValue=x', 'GET').has('prevValue')).toBe(false);
+    expect(mergeForm('', 'prevValue=x').get('prevValue')).toEqual(['x']);
+  });
+
   it('wait / waitIndex / stream and noValueOnSuccess', () => {
     const p = parse('GET', '/k', 'wait=true&waitIndex=7&stream=true');
     expect(p.request).toMatchObject({ Wait: true, Since: 7n, Stream: true });

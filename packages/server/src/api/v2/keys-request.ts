@@ -13,8 +13,14 @@ export interface ParsedKeysRequest {
   readonly noValueOnSuccess: boolean;
 }
 
-/** Go's r.Form: form-body values first (they win in FormValue), then the query's. */
-export function mergeForm(query: string, body: string | undefined): Map<string, string[]> {
+/** Methods whose url-encoded body Go's ParseForm reads (a DELETE or GET body is ignored). */
+const FORM_BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * Go's r.Form: form-body values first (they win in FormValue), then the query's. With `method`,
+ * the body only counts for POST/PUT/PATCH, as in Go.
+ */
+export function mergeForm(query: string, body: string | undefined, method?: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
   const addAll = (s: string): void => {
     for (const [k, v] of new URLSearchParams(s)) {
@@ -23,7 +29,7 @@ export function mergeForm(query: string, body: string | undefined): Map<string, 
       else list.push(v);
     }
   };
-  if (body !== undefined) addAll(body);
+  if (body !== undefined && (method === undefined || FORM_BODY_METHODS.has(method))) addAll(body);
   addAll(query);
   return out;
 }
@@ -43,6 +49,15 @@ function getBool(form: Map<string, string[]>, name: string): boolean {
   throw invalid(V2_ERROR_CODES.InvalidField, `invalid value for "${name}"`);
 }
 
+/** prevExist / refresh: etcd words their parse error without quotes. */
+function getNullableBool(form: Map<string, string[]>, name: string): boolean {
+  try {
+    return getBool(form, name);
+  } catch {
+    throw invalid(V2_ERROR_CODES.InvalidField, `invalid value for ${name}`);
+  }
+}
+
 function getUint(form: Map<string, string[]>, name: string, code: number): bigint {
   const v = form.get(name)?.[0];
   if (v === undefined) return 0n;
@@ -51,34 +66,30 @@ function getUint(form: Map<string, string[]>, name: string, code: number): bigin
 }
 
 export function parseKeysRequest(method: string, keyPath: string, form: Map<string, string[]>, nowMs: number): ParsedKeysRequest {
+  // etcd 3.4's parseKeyRequest order: the first failing check decides the error
   const prevIndex = getUint(form, 'prevIndex', V2_ERROR_CODES.IndexNaN);
   const waitIndex = getUint(form, 'waitIndex', V2_ERROR_CODES.IndexNaN);
   const recursive = getBool(form, 'recursive');
   const sorted = getBool(form, 'sorted');
   const wait = getBool(form, 'wait');
-  if (wait && method !== 'GET') throw invalid(V2_ERROR_CODES.InvalidField, '"wait" can only be used with GET requests');
-  const stream = getBool(form, 'stream');
   const dir = getBool(form, 'dir');
   const quorum = getBool(form, 'quorum');
-  const refresh = getBool(form, 'refresh');
-  const noValueOnSuccess = getBool(form, 'noValueOnSuccess');
+  const stream = getBool(form, 'stream');
+  if (wait && method !== 'GET') throw invalid(V2_ERROR_CODES.InvalidField, '"wait" can only be used with GET requests');
   const prevValues = form.get('prevValue');
   if (prevValues !== undefined && prevValues[0] === '') throw invalid(V2_ERROR_CODES.PrevValueRequired, '"prevValue" cannot be empty');
+  const noValueOnSuccess = getBool(form, 'noValueOnSuccess');
   let ttlSeconds: bigint | undefined;
   const ttlRaw = form.get('ttl')?.[0];
   if (ttlRaw !== undefined && ttlRaw !== '') ttlSeconds = getUint(form, 'ttl', V2_ERROR_CODES.TTLNaN);
   let prevExist: boolean | undefined;
-  if (form.has('prevExist')) {
-    try {
-      prevExist = getBool(form, 'prevExist');
-    } catch {
-      throw invalid(V2_ERROR_CODES.InvalidField, 'invalid value for prevExist');
-    }
-  }
+  if (form.has('prevExist')) prevExist = getNullableBool(form, 'prevExist');
+  let refresh = false;
+  if (form.has('refresh')) refresh = getNullableBool(form, 'refresh');
   const value = form.get('value')?.[0] ?? '';
   if (refresh) {
-    if (ttlSeconds === undefined) throw invalid(V2_ERROR_CODES.RefreshTTLRequired, 'No TTL value set');
     if (value !== '') throw invalid(V2_ERROR_CODES.RefreshValue, 'A value was provided on a refresh');
+    if (ttlSeconds === undefined) throw invalid(V2_ERROR_CODES.RefreshTTLRequired, 'No TTL value set');
   }
   const request = Request.fromPartial({
     Method: method === 'GET' && quorum ? 'QGET' : method,

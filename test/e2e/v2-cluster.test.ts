@@ -1,0 +1,256 @@
+// The v2 keys API on a 3-member tsetcd cluster: a follower's write is read through raft on the
+// leader, a TTL key expires once cluster-wide, a long-poll watcher survives the SIGKILL of its
+// member by resuming elsewhere with waitIndex, and the v2 store survives restarts of one and of
+// all members and reaches a member that catches up by snapshot.
+
+import { v2Http, v2Watch, type V2HttpRequest, type V2HttpResponse } from '../compat/v2/v2-http';
+import { Cluster, bytes, sleep, type MemberProc } from './cluster-harness';
+
+jest.setTimeout(60_000);
+
+/** Snapshots every 1000 entries; the leader keeps 5000 more for followers (SNAPSHOT_CATCH_UP_ENTRIES). */
+const SNAPSHOT_COUNT = 1000;
+const CATCH_UP_FLOOD_PUTS = 5300;
+const FLOOD_CONCURRENCY = 64;
+/** The leader proposes SYNC every 500 ms; a TTL of 1 s expires within ~1.5 s. */
+const EXPIRY_WAIT_MS = 4_000;
+const WATCH_POLL_TIMEOUT_MS = 3_000;
+
+interface V2Event {
+  action: string;
+  node: { key?: string; value?: string; dir?: boolean; modifiedIndex: number; createdIndex: number; ttl?: number; nodes?: unknown[] };
+  prevNode?: { key?: string; value?: string; modifiedIndex: number };
+}
+
+const urlOf = (m: MemberProc): string => `http://127.0.0.1:${m.clientPort}`;
+
+async function call(m: MemberProc, r: V2HttpRequest): Promise<{ res: V2HttpResponse; json: V2Event & { errorCode?: number } }> {
+  const res = await v2Http(urlOf(m), r, 10_000);
+  return { res, json: JSON.parse(res.body) as V2Event & { errorCode?: number } };
+}
+
+const put = (m: MemberProc, key: string, form: Record<string, string>, query = ''): ReturnType<typeof call> =>
+  call(m, { method: 'PUT', path: `/v2/keys${key}${query}`, form });
+const get = (m: MemberProc, pathAndQuery: string): ReturnType<typeof call> => call(m, { method: 'GET', path: `/v2/keys${pathAndQuery}` });
+const etcdIndex = (res: V2HttpResponse): number => Number(res.headers['x-etcd-index']);
+
+/** The tree under `key` as a member serves it locally (no quorum), indexes included. */
+async function tree(m: MemberProc, key: string): Promise<unknown> {
+  const { res, json } = await get(m, `${key}?recursive=true&sorted=true`);
+  return { status: res.status, node: json.node };
+}
+
+/** A tree with its clock-dependent fields masked (TTLs count down between two reads). */
+const withoutClock = (t: unknown): string =>
+  JSON.stringify(t).replace(/"ttl":\d+,/g, '"ttl":"<n>",').replace(/"expiration":"[^"]+",/g, '"expiration":"<t>",');
+
+/** Waits until a member's local v2 index reaches `index` (it applied everything up to there). */
+async function waitIndexOn(m: MemberProc, index: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await v2Http(urlOf(m), { method: 'GET', path: '/v2/keys/' }).catch(() => undefined);
+    if (r !== undefined && etcdIndex(r) >= index) return;
+    if (Date.now() > deadline) throw new Error(`${m.name}: v2 index did not reach ${index} within ${timeoutMs} ms (at ${r === undefined ? '?' : etcdIndex(r)})\n${m.tail.slice(-2000)}`);
+    await sleep(50);
+  }
+}
+
+describe('v2 keys on a 3-member cluster', () => {
+  const cluster = new Cluster({ size: 3, extraArgs: ['--enable-v2', '--snapshot-count', String(SNAPSHOT_COUNT)] });
+
+  beforeAll(async () => {
+    await cluster.start();
+    await cluster.waitLeader();
+  }, 60_000);
+
+  afterAll(async () => {
+    await cluster.close();
+  }, 30_000);
+
+  const restart = async (m: MemberProc): Promise<void> => {
+    cluster.spawn(m, cluster.initialCluster(), 'new');
+    await cluster.waitServing(m);
+  };
+
+  it('a write on a follower is readable on the leader with ?quorum=true, at the same index', async () => {
+    const leader = await cluster.waitLeader();
+    const follower = cluster.members.find((m) => m !== leader)!;
+    const w = await put(follower, '/e2e/follower-write', { value: 'from-follower' });
+    expect(w.res.status).toBe(201);
+    expect(w.json.node.value).toBe('from-follower');
+
+    const q = await get(leader, '/e2e/follower-write?quorum=true');
+    expect(q.res.status).toBe(200);
+    expect(q.json.node).toEqual(w.json.node);
+    expect(etcdIndex(q.res)).toBeGreaterThanOrEqual(w.json.node.modifiedIndex);
+    expect(q.res.headers['x-etcd-cluster-id']).toBe(w.res.headers['x-etcd-cluster-id']);
+
+    // every member applies it at the same index
+    for (const m of cluster.members) {
+      await waitIndexOn(m, w.json.node.modifiedIndex);
+      expect((await get(m, '/e2e/follower-write')).json.node).toEqual(w.json.node);
+    }
+  });
+
+  it('a TTL key expires exactly once cluster-wide: one expire event, same index, on every member', async () => {
+    const start = await get(cluster.members[0]!, '/');
+    const watches = cluster.members.map((m) => v2Watch(urlOf(m), { method: 'GET', path: `/v2/keys/ttl?wait=true&recursive=true&stream=true&waitIndex=${etcdIndex(start.res) + 1}` }));
+    try {
+      await Promise.all(watches.map((w) => w.head));
+      const set = await put(cluster.members[1]!, '/ttl/k', { value: 'short', ttl: '1' });
+      expect(set.res.status).toBe(201);
+      expect(set.json.node.ttl).toBe(1);
+
+      const perMember = await Promise.all(
+        watches.map(async (w) => {
+          const events: V2Event[] = [];
+          events.push(JSON.parse(await w.nextLine(EXPIRY_WAIT_MS)) as V2Event);
+          events.push(JSON.parse(await w.nextLine(EXPIRY_WAIT_MS)) as V2Event);
+          // a second expiry would come within a SYNC interval or two
+          const extra = await w.nextLine(1_500).then(
+            (line) => line,
+            () => undefined,
+          );
+          return { events, extra };
+        }),
+      );
+      const expireIndex = set.json.node.modifiedIndex + 1;
+      for (const { events, extra } of perMember) {
+        expect(events.map((e) => [e.action, e.node.key, e.node.modifiedIndex])).toEqual([
+          ['set', '/ttl/k', set.json.node.modifiedIndex],
+          ['expire', '/ttl/k', expireIndex],
+        ]);
+        expect(events[1]?.prevNode?.value).toBe('short');
+        expect(extra).toBeUndefined();
+      }
+      for (const m of cluster.members) {
+        const gone = await get(m, '/ttl/k');
+        expect(gone.json.errorCode).toBe(100);
+        // the expire is in every member's history at the same index
+        const h = await call(m, { method: 'GET', path: `/v2/keys/ttl/k?wait=true&waitIndex=${expireIndex}` });
+        expect([h.json.action, h.json.node.modifiedIndex]).toEqual(['expire', expireIndex]);
+      }
+    } finally {
+      for (const w of watches) w.close();
+    }
+  });
+
+  it('a long-poll watcher on a SIGKILLed member resumes on another with waitIndex and misses nothing', async () => {
+    const leader = await cluster.waitLeader();
+    const victim = cluster.members.find((m) => m !== leader)!;
+    const from = etcdIndex((await get(victim, '/')).res) + 1;
+    const WRITES = 60;
+    const KILL_AFTER_EVENTS = 20;
+
+    const written: [string, string, number][] = [];
+    const seen: [string, string, number][] = [];
+    const servedBy: string[] = [];
+    let writerDone = false;
+
+    const writer = (async () => {
+      for (let i = 0; i < WRITES; i++) {
+        const key = `/seq/k${String(i).padStart(3, '0')}`;
+        const r = await put(leader, key, { value: `v${i}` });
+        if (r.res.status !== 201) throw new Error(`write ${key}: ${r.res.status} ${r.res.body}`);
+        written.push([key, `v${i}`, r.json.node.modifiedIndex]);
+        await sleep(15);
+      }
+      writerDone = true;
+    })();
+
+    // etcdctl watch --forever style: one long-poll per event, waitIndex = last + 1
+    const watcher = (async () => {
+      let next = from;
+      let member = victim;
+      let killed = false;
+      while (!(writerDone && seen.length >= written.length)) {
+        let r: V2HttpResponse;
+        try {
+          r = await v2Http(urlOf(member), { method: 'GET', path: `/v2/keys/seq?wait=true&recursive=true&waitIndex=${next}` }, WATCH_POLL_TIMEOUT_MS);
+        } catch (err) {
+          if (/no answer within/.test((err as Error).message) && member.child !== undefined) continue; // an idle poll
+          member = cluster.serving().find((m) => m !== victim)!; // reconnect elsewhere
+          continue;
+        }
+        if (r.status !== 200) throw new Error(`watch on ${member.name}: ${r.status} ${r.body}`);
+        const e = JSON.parse(r.body) as V2Event;
+        seen.push([e.node.key ?? '', e.node.value ?? '', e.node.modifiedIndex]);
+        servedBy.push(member.name);
+        next = e.node.modifiedIndex + 1;
+        if (!killed && seen.length === KILL_AFTER_EVENTS) {
+          killed = true;
+          await cluster.kill(victim);
+        }
+      }
+    })();
+
+    await Promise.all([writer, watcher]);
+    expect(seen).toEqual(written);
+    expect(servedBy.slice(0, KILL_AFTER_EVENTS)).toEqual(Array(KILL_AFTER_EVENTS).fill(victim.name));
+    expect(servedBy.slice(KILL_AFTER_EVENTS).every((n) => n !== victim.name)).toBe(true);
+
+    // the killed member comes back with everything, including what it missed while down
+    await restart(victim);
+    await waitIndexOn(victim, written[written.length - 1]![2]);
+    expect(await tree(victim, '/seq')).toEqual(await tree(leader, '/seq'));
+  });
+
+  it('the v2 store survives a restart of all members: tree, index, TTLs and watch history', async () => {
+    const keeper = cluster.members[0]!;
+    const ttlKey = await put(keeper, '/restart/ttl', { value: 'lasting', ttl: '300' });
+    const dir = await put(keeper, '/restart/dir', {}, '?dir=true');
+    const inOrder = await call(keeper, { method: 'POST', path: '/v2/keys/restart/queue', form: { value: 'job' } });
+    expect([ttlKey.res.status, dir.res.status, inOrder.res.status]).toEqual([201, 201, 201]);
+    const lastIndex = inOrder.json.node.modifiedIndex;
+    for (const m of cluster.members) await waitIndexOn(m, lastIndex);
+    const before = await tree(keeper, '/');
+
+    await Promise.all(cluster.members.map((m) => cluster.kill(m)));
+    for (const m of cluster.members) cluster.spawn(m, cluster.initialCluster(), 'new');
+    await Promise.all(cluster.members.map((m) => cluster.waitServing(m)));
+    await cluster.waitLeader();
+
+    for (const m of cluster.members) {
+      await waitIndexOn(m, lastIndex);
+      const after = await tree(m, '/');
+      expect(withoutClock(after)).toEqual(withoutClock(before));
+      const ttl = await get(m, '/restart/ttl');
+      expect(ttl.json.node.ttl).toBeGreaterThan(250);
+      // the history is rebuilt: a watch from an early index answers from it
+      const h = await call(m, { method: 'GET', path: `/v2/keys/restart/ttl?wait=true&waitIndex=${ttlKey.json.node.modifiedIndex}` });
+      expect([h.json.action, h.json.node.modifiedIndex]).toEqual(['set', ttlKey.json.node.modifiedIndex]);
+    }
+    // indexes continue where they stopped
+    const next = await put(keeper, '/restart/next', { value: 'x' });
+    expect(next.json.node.modifiedIndex).toBe(etcdIndex((await get(keeper, '/')).res));
+    expect(next.json.node.modifiedIndex).toBeGreaterThan(lastIndex);
+  });
+
+  it('a member that catches up by snapshot receives the v2 store', async () => {
+    const leader = await cluster.waitLeader();
+    const lagger = cluster.members.find((m) => m !== leader)!;
+    await cluster.kill(lagger);
+
+    const missed = await put(leader, '/snap/missed', { value: 'while-down' });
+    const missedTtl = await put(leader, '/snap/ttl', { value: 'x', ttl: '300' });
+    expect([missed.res.status, missedTtl.res.status]).toEqual([201, 201]);
+
+    // enough v3 entries that the leader's log no longer holds what the lagger misses
+    let i = 0;
+    await Promise.all(
+      Array.from({ length: FLOOD_CONCURRENCY }, async () => {
+        while (i < CATCH_UP_FLOOD_PUTS) {
+          const k = i++;
+          await cluster.client(leader).kv.put({ key: bytes(`flood/${k}`), value: bytes('v') });
+        }
+      }),
+    );
+    const last = await put(leader, '/snap/last', { value: 'after-flood' });
+
+    await restart(lagger);
+    await waitIndexOn(lagger, last.json.node.modifiedIndex, 30_000);
+    expect(lagger.tail).toContain('installed snapshot image');
+    expect(withoutClock(await tree(lagger, '/snap'))).toEqual(withoutClock(await tree(leader, '/snap')));
+    expect((await get(lagger, '/snap/missed')).json.node.value).toBe('while-down');
+  });
+});
