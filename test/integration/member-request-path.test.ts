@@ -43,6 +43,9 @@ describe('member: request path', () => {
   beforeAll(async () => {
     dir = tempDir('request-path');
     server = await startMember(dir);
+    // The start-up proposals (publish, cluster version) land first: entry counts below are exact.
+    const attributes = `/0/members/${server.identity.memberId.toString(16)}/attributes`;
+    while (!server.v2.store.exists('/0/version') || !server.v2.store.exists(attributes)) await new Promise((r) => setTimeout(r, 10));
   });
 
   afterAll(async () => {

@@ -23,8 +23,9 @@ import { healthHandler } from './http/health';
 import { createServerMetrics, type ServerMetrics } from './http/metrics';
 import { HttpRouter } from './http/router';
 import { versionHandler } from './http/version';
+import { keysHandler, KEYS_PREFIX } from './v2/keys-handler';
 
-export type ClientApiConfig = Pick<ServerConfig, 'maxRequestBytes' | 'cors'> & Partial<Pick<ServerConfig, 'hostWhitelist'>>;
+export type ClientApiConfig = Pick<ServerConfig, 'maxRequestBytes' | 'cors'> & Partial<Pick<ServerConfig, 'hostWhitelist' | 'enableV2'>>;
 
 export interface ClientApi {
   readonly grpc: GrpcServer;
@@ -75,6 +76,10 @@ export function createClientApi(
   http.add('/health', health);
   http.add('/version', versionHandler);
   http.add('/metrics', metrics.handler);
+  if (member.v2 !== undefined && config.enableV2 !== false) {
+    const keys = keysHandler(member.v2);
+    http.add(KEYS_PREFIX, keys).addPrefix(`${KEYS_PREFIX}/`, keys);
+  }
 
   const metricsHttp = new HttpRouter({ cors: config.cors, logger }).add('/metrics', metrics.handler).add('/health', health);
   const metricsGrpc = new GrpcServer({

@@ -7,7 +7,7 @@ export { encodeGrpcMessage, decodeGrpcMessage } from './grpc/grpc-message';
 export { parseGrpcTimeoutMs, formatGrpcTimeout } from './grpc/grpc-timeout';
 export { encodeFrame, frameBytes, Deframer, FRAME_HEADER_BYTES } from './grpc/framing';
 export { HttpRouter, type HttpRouterOptions } from './http/router';
-export type { HttpRequest, HttpResponse, HttpHandler, RawHttpHandler, UpgradeHandler } from './http/types';
+export type { HttpRequest, HttpResponse, HttpHandler, HttpChunkSource, RawHttpHandler, UpgradeHandler } from './http/types';
 export { goHttpError, NOT_FOUND, methodNotAllowed } from './http/responses';
 export { NOT_YET_BUILT_SERVICES, registerUnimplementedServices } from './grpc/unimplemented';
 export { registerKvService } from './grpc/kv';

@@ -79,7 +79,7 @@ export const FLAGS: readonly FlagSpec[] = [
     ['pre-vote', 'preVote', B, 'false', 'Enable to run an additional Raft election phase.'],
     ['auto-compaction-retention', 'autoCompactionRetention', S, '0', 'Auto compaction retention length. 0 means disable auto compaction.'],
     ['auto-compaction-mode', 'autoCompactionMode', E('periodic', 'revision'), 'periodic', "Interpret 'auto-compaction-retention' one of: periodic|revision."],
-    ['enable-v2', 'enableV2', B, 'false', 'Accept etcd V2 client requests.'],
+    ['enable-v2', 'enableV2', B, 'true', 'Accept etcd V2 client requests.'],
     ['enable-grpc-gateway', 'enableGrpcGateway', B, 'true', 'Enable the /v3 JSON gateway on the client port.', true],
     ['experimental-enable-v2v3', 'experimentalEnableV2v3', S, '', 'Serve v2 requests through the v3 backend under a given prefix.'],
   ]),

@@ -38,7 +38,7 @@ describe('parseConfig defaults', () => {
     expect(c.grpcKeepaliveTimeoutMs).toBe(20_000);
     expect(c.backendBatchIntervalMs).toBe(100);
     expect(c.backendBatchLimit).toBe(10000);
-    expect(c.enableV2).toBe(false);
+    expect(c.enableV2).toBe(true); // tsetcd serves v2 by default (etcd 3.4: false)
     expect(c.enableGrpcGateway).toBe(true);
     expect(c.strictReconfigCheck).toBe(true);
     expect(c.autoCompactionMode).toBe('periodic');
@@ -80,6 +80,7 @@ describe('parseConfig flag syntax', () => {
 
   it('booleans: bare means true, =false turns off, and do not eat the next arg', () => {
     expect(run(['--enable-v2']).enableV2).toBe(true);
+    expect(run(['--enable-v2=false']).enableV2).toBe(false);
     expect(run(['--strict-reconfig-check=false']).strictReconfigCheck).toBe(false);
     const out = exit(['--enable-v2', 'false']);
     expect(out.exitCode).toBe(1);

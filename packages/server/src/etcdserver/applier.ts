@@ -13,6 +13,7 @@ import {
   GrpcStatus,
   InternalRaftRequest,
   type AlarmResponse,
+  type Request as V2Request,
 } from '@tsetcd/api';
 import type { BatchTx } from '../backend/backend';
 import type { KvStore } from '../mvcc/kv-store';
@@ -47,6 +48,13 @@ export interface ApplierDeps {
   onAlarmChange(): void;
   /** More request kinds (the lessor's LeaseGrant/Revoke/Checkpoint): undefined when not theirs. */
   readonly applyExtra?: (tx: BatchTx, req: InternalRaftRequest) => ApplyResult | undefined;
+  /**
+   * The v2 store's apply (etcd 3.4 keeps it beside the backend, restored from the snap file, so it
+   * also takes the v2 entries the backend already holds when the WAL is replayed).
+   */
+  readonly applyV2?: (req: V2Request) => ApplyResult;
+  /** The v2 store's /0/members bookkeeping for every ConfChange entry, replayed or not. */
+  readonly applyV2ConfChange?: (cc: ConfChange) => void;
 }
 
 export interface AppliedEntry {
@@ -79,6 +87,7 @@ export class Applier {
       if (e.type === EntryType.ConfChange) {
         const cc = decodeConfChange(e.data);
         const applied = this.applyConfChange(tx, cc, e.index <= consistentIndex);
+        this.deps.applyV2ConfChange?.(cc);
         confState = applied.confState;
         if (applied.result !== undefined) results.push({ id: cc.id, result: applied.result });
         continue;
@@ -87,7 +96,10 @@ export class Applier {
         emptyEntryTerms.push(e.term);
         continue;
       }
-      if (e.index <= consistentIndex) continue;
+      if (e.index <= consistentIndex) {
+        this.replayV2(e.data);
+        continue;
+      }
       const req = InternalRaftRequest.decode(e.data);
       const id = req.ID !== 0n ? req.ID : (req.header?.ID ?? 0n);
       const result = this.applyRequest(tx, req);
@@ -95,6 +107,13 @@ export class Applier {
       results.push({ id, result });
     }
     return { results, raiseNoSpace, emptyEntryTerms, confState };
+  }
+
+  /** An entry the backend already holds: only the v2 store (rebuilt from the snap file) needs it. */
+  private replayV2(data: Uint8Array): void {
+    if (this.deps.applyV2 === undefined) return;
+    const req = InternalRaftRequest.decode(data);
+    if (req.v2 !== undefined) this.deps.applyV2(req.v2);
   }
 
   /** A ConfChange: validated against the membership, then applied to it and to raft (or a no-op). */
@@ -174,7 +193,12 @@ export class Applier {
       const r: CompactionResult = applyCompaction(kv, req.compaction);
       return { response: r.response, physical: r.physical };
     }
-    if (req.v2 !== undefined && applyMemberAttributes(tx, this.deps.membership, req.v2)) return { response: undefined };
+    if (req.v2 !== undefined) {
+      // Member attributes are a v2 PUT under /0/members (etcd 3.4's publish): membership and store.
+      const attributes = applyMemberAttributes(tx, this.deps.membership, req.v2);
+      if (this.deps.applyV2 !== undefined) return this.deps.applyV2(req.v2);
+      if (attributes) return { response: undefined };
+    }
     const extra = this.deps.applyExtra?.(tx, req);
     if (extra !== undefined) return extra;
     return { error: new EtcdError(GrpcStatus.UNIMPLEMENTED, 'etcdserver: request type not supported by this member yet') };

@@ -34,8 +34,11 @@ export interface ClusterLinkDeps {
   readonly logger: Logger;
   /** Wakes the raft loop after a step/report. */
   readonly notify: () => void;
-  readonly appliedIndex: () => number;
-  readonly confState: () => ConfState;
+  /**
+   * The applied state for a merged snapshot: the index the state machine is at (synchronously, not
+   * the driver's lagging applied index), its ConfState and its snap data (members + v2 store).
+   */
+  readonly stateSnapshot: () => { index: number; confState: ConfState; data: Uint8Array };
   readonly isStopped: () => boolean;
   /** This member was removed: stop it (etcd: "the member has been permanently removed"). */
   readonly onRemoved: () => void;
@@ -140,8 +143,8 @@ export class ClusterLink implements PeerHandler {
 
   /** The state at the applied index with the current ConfState, plus the whole backend image. */
   private sendMergedSnapshot(m: Message): void {
-    const { raftStorage, backend, membership } = this.deps;
-    const index = this.deps.appliedIndex();
+    const { raftStorage, backend } = this.deps;
+    const { index, confState, data } = this.deps.stateSnapshot();
     let term: number;
     try {
       term = raftStorage.term(index);
@@ -149,8 +152,7 @@ export class ClusterLink implements PeerHandler {
       this.deps.node.reportSnapshot(m.to, 'failure');
       return;
     }
-    const data = new TextEncoder().encode(JSON.stringify({ members: membership.ids().map(formatId) }));
-    const merged: Message = { ...m, snapshot: { data, metadata: { index, term, confState: this.deps.confState() } } };
+    const merged: Message = { ...m, snapshot: { data, metadata: { index, term, confState } } };
     this.deps.logger.info({ to: formatId(m.to), index, term }, 'sending merged snapshot');
     // The image is copied when iteration starts: it holds at least everything up to `index`
     // (entries after it that it also holds are skipped by the receiver's consistent index).

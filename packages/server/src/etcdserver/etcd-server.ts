@@ -82,6 +82,8 @@ import { MembershipChanges } from './membership-changes';
 import { BackendQuota, costPut, costTxn } from './quota';
 import { RaftDriver } from './raft-driver';
 import { RaftSnapshots } from './raft-snapshots';
+import { decodeStateSnapshot, encodeStateSnapshot } from './state-snapshot';
+import { V2Server, type V2ApplyResult } from './v2-server';
 import { ClusterLink, forwardPromote, type StartablePeerTransport } from './cluster-link';
 import { encodeMembersJson } from './join';
 import { leaderTransfer } from './leader-transfer';
@@ -180,6 +182,10 @@ export class EtcdServer implements EtcdServerApi {
   private stateWaiters: (() => void)[] = [];
   private confState: ConfState;
   private readonly snapshots: RaftSnapshots;
+  /** The v2 keys API's store and its raft plumbing (etcd 3.4 keeps it beside the backend). */
+  readonly v2: V2Server;
+  /** Last entry index whose effects the state machine holds (set synchronously by apply). */
+  private stateIndex: number;
   private readonly membershipChanges: MembershipChanges;
   /** Peer traffic (undefined: no transport, e.g. unit tests of a single member). */
   private readonly cluster: ClusterLink | undefined;
@@ -248,6 +254,16 @@ export class EtcdServer implements EtcdServerApi {
     );
     this.term = storage.hardState.term;
     this.appliedWait = new WaitTime(Math.max(startApplied, this.backend.consistentIndex()));
+    this.stateIndex = startApplied;
+    this.v2 = new V2Server({
+      propose: (request) => this.propose({ v2: request }, { signal: this.stopController.signal }) as Promise<V2ApplyResult>,
+      clusterIdHex: () => formatId(this.identity.clusterId),
+      raftIndex: () => this.driver.committed,
+      raftTerm: () => this.term,
+    });
+    // The v2 store comes back from the snap file; WAL replay after the snapshot rebuilds the rest.
+    const restored = storage.snapshot === undefined ? undefined : decodeStateSnapshot(storage.snapshot.data);
+    if (restored?.v2 !== undefined) this.v2.store.recovery(restored.v2);
 
     const raftConfig: RaftConfig = {
       id: storage.memberId,
@@ -288,6 +304,8 @@ export class EtcdServer implements EtcdServerApi {
       isWaiting: (id) => this.wait.isRegistered(id),
       onAlarmChange: () => undefined,
       applyExtra: (tx, req) => applyLeaseRequest(this.lessor, this.kv, tx, req, this.alarms.has(AlarmType.NOSPACE)),
+      applyV2: (req) => ({ response: this.v2.apply(req) }),
+      applyV2ConfChange: (cc) => this.v2.applyConfChange(cc),
     });
 
     this.authStore = new AuthStore(
@@ -365,8 +383,7 @@ export class EtcdServer implements EtcdServerApi {
             membership: this.membership,
             logger,
             notify: () => this.driver.notify(),
-            appliedIndex: () => this.driver.applied,
-            confState: () => this.confState,
+            stateSnapshot: () => ({ index: this.stateIndex, confState: this.confState, data: this.stateSnapshotData() }),
             isStopped: () => this.isStopped,
             onRemoved: () => this.onFatal(new MemberRemovedError()),
           });
@@ -381,8 +398,12 @@ export class EtcdServer implements EtcdServerApi {
   start(): void {
     this.cluster?.start();
     this.driver.start();
-    if (this.cluster !== undefined) void this.publish();
+    void this.publish();
     this.leases.start();
+    this.v2.startSync(
+      () => this.isReady() && this.raftState === StateType.Leader,
+      (err) => this.logger.warn({ err }, 'v2 TTL sync failed'),
+    );
     // A single voter need not wait an election timeout to lead (etcd fast-forwards its ticks).
     this.driver.notify();
     this.campaignIfAlone();
@@ -433,6 +454,7 @@ export class EtcdServer implements EtcdServerApi {
 
   private async doClose(): Promise<void> {
     this.stopController.abort();
+    this.v2.stopSync();
     this.watchServer.close();
     this.leases.stop();
     this.notifyStateWaiters();
@@ -536,6 +558,7 @@ export class EtcdServer implements EtcdServerApi {
       if (last.index > consistentIndex) tx.setConsistentIndex(last.index);
       return out;
     });
+    this.stateIndex = last.index;
     if (outcome.confState !== undefined) {
       this.confState = outcome.confState;
       // raft refuses to campaign while a conf change is committed but not yet advanced past.
@@ -547,9 +570,17 @@ export class EtcdServer implements EtcdServerApi {
     for (const { id, result } of outcome.results) this.wait.trigger(id, result);
     if (outcome.emptyEntryTerms.length > 0) this.notifyStateWaiters();
     if (outcome.raiseNoSpace) this.raiseNoSpaceAlarm();
-    await this.snapshots.maybeSnapshot(last.index, this.confState, () =>
-      new TextEncoder().encode(JSON.stringify({ members: this.membership.ids().map(formatId) })),
-    );
+    if (outcome.emptyEntryTerms.length > 0) {
+      this.v2.maybeSetClusterVersion(this.isReady() && this.raftState === StateType.Leader, (err) =>
+        this.logger.warn({ err }, 'setting the cluster version failed'),
+      );
+    }
+    await this.snapshots.maybeSnapshot(last.index, this.confState, () => this.stateSnapshotData());
+  }
+
+  /** The snap data at stateIndex: member ids and the v2 store. */
+  private stateSnapshotData(): Uint8Array {
+    return encodeStateSnapshot(this.membership.ids(), this.v2.store.save());
   }
 
   /** A snapshot from the leader: swap in its backend image and rebuild everything on top. */
@@ -557,6 +588,10 @@ export class EtcdServer implements EtcdServerApi {
     while (this.defragInProgress !== undefined) await this.defragInProgress.catch(() => undefined);
     const installed = (await this.cluster?.installSnapshotImage(snapshot.metadata.index)) ?? false;
     this.confState = snapshot.metadata.confState;
+    // Raft resumes after the snapshot's index: the v2 store must be exactly there (it is behind).
+    const state = decodeStateSnapshot(snapshot.data);
+    if (state?.v2 !== undefined) this.v2.store.recovery(state.v2);
+    this.stateIndex = snapshot.metadata.index;
     if (installed) {
       this.kv.reload();
       this.watchServer.watchable.restore();

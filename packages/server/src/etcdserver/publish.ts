@@ -47,10 +47,9 @@ export interface PublishDeps {
 export async function publishLoop(deps: PublishDeps): Promise<void> {
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
   while (!deps.stopSignal.aborted) {
-    // Once per start (the local record may hold attributes the others never saw); a lone member
-    // whose bootstrap record already has them has nobody to tell.
+    // Once per start, like etcd (the local record may hold attributes the others never saw, and
+    // the v2 store's /0/members/<id>/attributes write takes an index as in etcd).
     const self = deps.membership.member(deps.id);
-    if (self !== undefined && deps.membership.size === 1 && self.name === deps.name && sameUrls(self.clientUrls, deps.clientUrls)) return;
     if (!deps.isReady() || self === undefined) {
       await sleep(PUBLISH_RETRY_MS / 5);
       continue;
@@ -65,8 +64,4 @@ export async function publishLoop(deps: PublishDeps): Promise<void> {
       await sleep(PUBLISH_RETRY_MS);
     }
   }
-}
-
-function sameUrls(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((u, i) => u === b[i]);
 }

@@ -43,6 +43,7 @@ import type {
 import type { WatchServer } from './watch-server';
 
 import type { AuthServer } from './auth-server';
+import type { V2KeysBackend } from '../api/v2/keys-handler';
 
 export interface RequestContext {
   /** Aborted when the client cancels the call or the connection closes. */
@@ -106,6 +107,8 @@ export interface EtcdServerApi extends KvServer, MaintenanceServer, ClusterServe
   readonly watchServer?: WatchServer;
   /** etcdserverpb.Auth (absent in API-only fakes: Auth answers UNIMPLEMENTED). */
   readonly auth?: AuthServer;
+  /** The v2 keys API (absent in API-only fakes: /v2/keys answers 404). */
+  readonly v2?: V2KeysBackend;
   /** true once the member has a leader and has applied its own no-op (for /health). */
   isReady(): boolean;
   close(): Promise<void>;

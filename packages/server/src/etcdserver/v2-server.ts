@@ -1,12 +1,15 @@
 // The member's side of the v2 API: owns the V2Store, applies committed `InternalRaftRequest.v2`
-// requests, serves /v2/keys through a propose function (writes and QGETs go through raft; plain
-// GETs read locally), and lets the leader propose SYNC every V2_TTL_SYNC_INTERVAL_MS while TTL keys
-// exist. Not wired into EtcdServer yet (see v2store/README.md).
+// requests and the membership bookkeeping under /0, serves /v2/keys through a propose function
+// (writes and QGETs go through raft; plain GETs and watches read locally), and lets the leader
+// propose SYNC every V2_TTL_SYNC_INTERVAL_MS while TTL keys exist.
 
 import { Request } from '@tsetcd/api';
-import { V2_TTL_SYNC_INTERVAL_MS } from '../config/limits';
+import { CLUSTER_VERSION, V2_TTL_SYNC_INTERVAL_MS } from '../config/limits';
 import type { V2KeysBackend } from '../api/v2/keys-handler';
-import { V2Error, V2Store, type V2Event } from '../v2store';
+import { ConfChangeType, type ConfChange } from '../raft/types';
+import { V2Error, V2Store, type V2Event, type V2Watcher } from '../v2store';
+import { decodeMemberJson } from './membership';
+import { formatId } from './member-id';
 import { applyV2Request, msToUnixNano } from './v2-apply';
 
 /** What apply produces for a v2 entry: the event(s), or the store error the proposer rethrows. */
@@ -22,10 +25,15 @@ export interface V2ServerDeps {
 }
 
 export const V2_NAMESPACES = ['/0', '/1'] as const;
+/** etcd 3.4's bookkeeping paths in the v2 store (not reachable through /v2/keys, which is /1). */
+const MEMBERS_DIR = '/0/members';
+const REMOVED_MEMBERS_DIR = '/0/removed_members';
+export const CLUSTER_VERSION_PATH = '/0/version';
 
 export class V2Server implements V2KeysBackend {
   readonly store: V2Store;
   private syncTimer: ReturnType<typeof setInterval> | undefined;
+  private versionProposed = false;
 
   constructor(private readonly deps: V2ServerDeps) {
     this.store = new V2Store({ now: deps.now ?? Date.now, namespaces: V2_NAMESPACES });
@@ -41,12 +49,59 @@ export class V2Server implements V2KeysBackend {
     }
   }
 
+  /**
+   * Mirrors a committed ConfChange into /0/members like etcd 3.4 (each write takes a store index).
+   * Decided from the store's own /0 tree only, so WAL replay from a snapshot reproduces it exactly.
+   */
+  applyConfChange(cc: ConfChange): void {
+    const dir = `${MEMBERS_DIR}/${formatId(cc.nodeId)}`;
+    const raftAttributes = `${dir}/raftAttributes`;
+    const present = this.store.exists(dir);
+    switch (cc.type) {
+      case ConfChangeType.AddNode:
+      case ConfChangeType.AddLearnerNode: {
+        if (cc.context.length === 0 || this.store.exists(`${REMOVED_MEMBERS_DIR}/${formatId(cc.nodeId)}`)) return;
+        const m = decodeMemberJson(cc.context);
+        const attrs = JSON.stringify({ peerURLs: m.peerUrls, ...(m.isLearner ? { isLearner: true } : {}) });
+        // An AddNode for a present member is a learner's promotion: its attributes are rewritten.
+        if (present) this.store.set(raftAttributes, false, attrs);
+        else this.store.create(raftAttributes, false, attrs, false);
+        return;
+      }
+      case ConfChangeType.RemoveNode:
+        if (!present) return;
+        this.store.delete(dir, true, true);
+        this.store.create(`${REMOVED_MEMBERS_DIR}/${formatId(cc.nodeId)}`, false, '', false);
+        return;
+      case ConfChangeType.UpdateNode:
+        if (!present || cc.context.length === 0) return;
+        this.store.update(raftAttributes, JSON.stringify({ peerURLs: decodeMemberJson(cc.context).peerUrls }));
+        return;
+    }
+  }
+
+  /** etcd's "set the initial cluster version": the first ready leader writes /0/version once. */
+  maybeSetClusterVersion(isReadyLeader: boolean, onError: (err: unknown) => void): void {
+    if (!isReadyLeader || this.versionProposed || this.store.exists(CLUSTER_VERSION_PATH)) return;
+    this.versionProposed = true;
+    const request = Request.fromPartial({ Method: 'PUT', Path: CLUSTER_VERSION_PATH, Val: CLUSTER_VERSION });
+    this.deps.propose(request).catch((err: unknown) => {
+      this.versionProposed = false;
+      onError(err);
+    });
+  }
+
   async doV2(request: Request): Promise<V2Event> {
     if (request.Method === 'GET') return this.store.get(request.Path, request.Recursive, request.Sorted);
     const result = await this.deps.propose(request);
     if ('error' in result) throw result.error;
     if (Array.isArray(result.event)) throw new Error('etcdserver: unexpected SYNC result for a keys request');
     return result.event;
+  }
+
+  /** A ?wait=true request: a watcher on the local store (etcd serves watches without raft). */
+  watch(request: Request): V2Watcher {
+    return this.store.watch(request.Path, request.Recursive, request.Stream, Number(request.Since));
   }
 
   clusterIdHex(): string {

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import { NOT_FOUND, goHttpError } from './responses';
-import type { HttpHandler, HttpRequest, HttpResponse, RawHttpHandler, UpgradeHandler } from './types';
+import type { HttpChunkSource, HttpHandler, HttpRequest, HttpResponse, RawHttpHandler, UpgradeHandler } from './types';
 import { silentLogger, type ApiLogger } from '../grpc/types';
 
 export interface HttpRouterOptions {
@@ -130,11 +130,41 @@ export class HttpRouter {
       readBody: (limit) => readAll(req, limit ?? this.maxBodyBytes),
     };
     void this.dispatch(request).then((response) => {
-      if (res.writableEnded) return;
+      if (res.writableEnded) {
+        response.chunks?.close();
+        return;
+      }
+      if (response.chunks !== undefined) {
+        res.writeHead(response.status, response.headers);
+        res.flushHeaders();
+        res.on('close', () => response.chunks?.close());
+        void this.pump(response.chunks, (chunk) => res.write(chunk), () => res.destroyed, () => res.end());
+        return;
+      }
       const body = response.body ?? '';
       res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(body)) });
       res.end(body);
     });
+  }
+
+  /** Writes a chunked body until the source ends or the peer leaves; always closes the source. */
+  private async pump(source: HttpChunkSource, write: (chunk: string) => void, gone: () => boolean, end: () => void): Promise<void> {
+    try {
+      for (;;) {
+        const chunk = await source.next();
+        if (gone()) return;
+        if (chunk === undefined) {
+          end();
+          return;
+        }
+        write(chunk);
+      }
+    } catch (err) {
+      this.logger.error({ err }, 'HTTP chunked response failed');
+      if (!gone()) end();
+    } finally {
+      source.close();
+    }
   }
 
   /** The http.Server 'upgrade' listener; unknown upgrades are refused with 404. */
@@ -168,7 +198,16 @@ export class HttpRouter {
     };
     const cors = this.corsHeaders(headerString(headers.origin));
     void this.dispatch(request).then((response) => {
-      if (stream.destroyed || stream.closed) return;
+      if (stream.destroyed || stream.closed) {
+        response.chunks?.close();
+        return;
+      }
+      if (response.chunks !== undefined) {
+        stream.respond({ ':status': response.status, ...cors, ...response.headers });
+        stream.on('close', () => response.chunks?.close());
+        void this.pump(response.chunks, (chunk) => stream.write(chunk), () => stream.destroyed || stream.closed, () => stream.end());
+        return;
+      }
       const body = response.body ?? '';
       stream.respond({ ':status': response.status, ...cors, ...response.headers, 'content-length': String(Buffer.byteLength(body)) });
       stream.end(body);

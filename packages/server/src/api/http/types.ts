@@ -17,6 +17,16 @@ export interface HttpResponse {
   readonly status: number;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string | Uint8Array;
+  /** Instead of `body`: headers are flushed at once, then chunks are written as they come. */
+  readonly chunks?: HttpChunkSource;
+}
+
+/** A body written piece by piece (long-poll and streaming watches); one owner, the router. */
+export interface HttpChunkSource {
+  /** The next chunk; undefined ends the response. */
+  next(): Promise<string | undefined>;
+  /** The response ended or the client went away: release what the source holds. Idempotent. */
+  close(): void;
 }
 
 export type HttpHandler = (req: HttpRequest) => HttpResponse | Promise<HttpResponse>;

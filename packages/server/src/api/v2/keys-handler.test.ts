@@ -10,6 +10,7 @@ function localBackend(): V2KeysBackend {
   return {
     doV2: (r: Request) =>
       Promise.resolve((r.Method === 'GET' ? store.get(r.Path, r.Recursive, r.Sorted) : applyV2Request(store, r)) as V2Event),
+    watch: (r: Request) => store.watch(r.Path, r.Recursive, r.Stream, Number(r.Since)),
     clusterIdHex: () => 'cdf818194e3a8c32',
     raftIndex: () => 42,
     raftTerm: () => 2,
@@ -65,5 +66,40 @@ describe('keysHandler', () => {
     const cas = await h(httpReq('PUT', '/v2/keys/k?prevValue=two', 'value=x'));
     expect(cas.status).toBe(412);
     expect(JSON.parse(String(cas.body))).toMatchObject({ errorCode: 101, cause: '[two != one]', index: 2 });
+  });
+
+  it('?wait=true: headers at once, then one event (long-poll) with keys trimmed; history is not mutated', async () => {
+    const h = keysHandler(localBackend());
+    await h(httpReq('PUT', '/v2/keys/dir/a', 'value=1'));
+    const poll = await h(httpReq('GET', '/v2/keys/dir?wait=true&recursive=true'));
+    expect(poll.status).toBe(200);
+    expect(poll.headers).toMatchObject({ 'X-Etcd-Index': '1', 'Content-Type': 'application/json' });
+    const pending = poll.chunks!.next();
+    await h(httpReq('PUT', '/v2/keys/dir/b', 'value=2'));
+    expect(await pending).toBe('{"action":"set","node":{"key":"/dir/b","value":"2","modifiedIndex":2,"createdIndex":2}}\n');
+    expect(await poll.chunks!.next()).toBeUndefined();
+    // The same event from history, trimmed again (the first rendering did not change the stored one).
+    const again = await h(httpReq('GET', '/v2/keys/dir/b?wait=true&waitIndex=2'));
+    expect(await again.chunks!.next()).toBe('{"action":"set","node":{"key":"/dir/b","value":"2","modifiedIndex":2,"createdIndex":2}}\n');
+  });
+
+  it('stream=true yields every event until closed; close() removes the watcher', async () => {
+    const h = keysHandler(localBackend());
+    const stream = await h(httpReq('GET', '/v2/keys/s?wait=true&stream=true'));
+    await h(httpReq('PUT', '/v2/keys/s', 'value=1'));
+    await h(httpReq('PUT', '/v2/keys/s', 'value=2'));
+    expect(JSON.parse((await stream.chunks!.next())!).node.value).toBe('1');
+    expect(JSON.parse((await stream.chunks!.next())!).node.value).toBe('2');
+    const waiting = stream.chunks!.next();
+    stream.chunks!.close();
+    expect(await waiting).toBeUndefined();
+  });
+
+  it('a waitIndex older than the 1000-event history answers 401', async () => {
+    const h = keysHandler(localBackend());
+    for (let i = 0; i < 1002; i++) await h(httpReq('PUT', '/v2/keys/k', `value=${i}`));
+    const old = await h(httpReq('GET', '/v2/keys/k?wait=true&waitIndex=1'));
+    expect(old.status).toBe(400); // errorCode 401 (EventIndexCleared) is HTTP 400 in etcd
+    expect(JSON.parse(String(old.body))).toMatchObject({ errorCode: 401, cause: 'the requested history has been cleared [3/1]', index: 1002 });
   });
 });

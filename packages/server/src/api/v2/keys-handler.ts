@@ -1,10 +1,10 @@
-// /v2/keys for unary requests (GET/HEAD/PUT/POST/DELETE without wait): parse -> backend (raft, or
-// the local store for plain GETs) -> etcd's JSON body and X-Etcd-* / X-Raft-* headers.
-// Long-poll and stream watches (?wait=true) are not served here yet: they answer a clear error.
+// /v2/keys: parse -> backend (raft for writes and quorum GETs, the local store for plain GETs and
+// watches) -> etcd's JSON body and X-Etcd-* / X-Raft-* headers. ?wait=true answers with the
+// headers at once and then one event (long-poll) or every event, one JSON per line (stream=true).
 
 import type { Request } from '@tsetcd/api';
-import type { HttpHandler, HttpRequest, HttpResponse } from '../http/types';
-import { V2Error, V2_ERROR_CODES, v2EventJson, type V2Event, type V2NodeExtern } from '../../v2store';
+import type { HttpChunkSource, HttpHandler, HttpRequest, HttpResponse } from '../http/types';
+import { V2Error, V2_ERROR_CODES, v2EventJson, type V2Event, type V2NodeExtern, type V2Watcher } from '../../v2store';
 import { mergeForm, parseKeysRequest, STORE_KEYS_PREFIX } from './keys-request';
 
 export const KEYS_PREFIX = '/v2/keys';
@@ -14,26 +14,72 @@ const ALLOWED_METHODS = 'HEAD,GET,PUT,POST,DELETE';
 export interface V2KeysBackend {
   /** Proposes writes / QGETs through raft and waits for apply; plain GETs read the local store. */
   doV2(request: Request): Promise<V2Event>;
+  /** A watcher for a ?wait=true request (throws V2Error 401 when waitIndex left the history). */
+  watch(request: Request): V2Watcher;
   clusterIdHex(): string;
   raftIndex(): number;
   raftTerm(): number;
   now(): number;
 }
 
-function trimNode(n: V2NodeExtern | undefined): void {
-  if (n === undefined) return;
-  if (n.key !== undefined && n.key.startsWith(STORE_KEYS_PREFIX)) n.key = n.key.slice(STORE_KEYS_PREFIX.length);
-  for (const c of n.nodes ?? []) trimNode(c);
+function trimKey(key: string | undefined): string | undefined {
+  return key !== undefined && key.startsWith(STORE_KEYS_PREFIX) ? key.slice(STORE_KEYS_PREFIX.length) : key;
+}
+
+/** A copy without the store's /1 prefix (events are shared with the history and other watchers). */
+function trimNode(n: V2NodeExtern): V2NodeExtern {
+  const out: V2NodeExtern = { ...n, key: trimKey(n.key) };
+  if (n.nodes !== undefined) out.nodes = n.nodes.map(trimNode);
+  return out;
+}
+
+function eventBody(ev: V2Event, noValueOnSuccess = false): string {
+  const view: V2Event = { ...ev, node: trimNode(ev.node), ...(ev.prevNode !== undefined ? { prevNode: trimNode(ev.prevNode) } : {}) };
+  return v2EventJson(view, noValueOnSuccess) + '\n';
 }
 
 export function v2ErrorResponse(err: V2Error, clusterIdHex: string): HttpResponse {
   const json = err.toJSON();
-  const cause = json.cause?.startsWith(STORE_KEYS_PREFIX) === true ? json.cause.slice(STORE_KEYS_PREFIX.length) : json.cause;
+  const cause = trimKey(json.cause);
   const body = cause === undefined || cause === '' ? { ...json, cause: undefined } : { ...json, cause };
   return {
     status: err.httpStatus,
     headers: { 'Content-Type': 'application/json', 'X-Etcd-Cluster-Id': clusterIdHex, 'X-Etcd-Index': String(err.index) },
     body: JSON.stringify(body) + '\n',
+  };
+}
+
+/** The events of one watcher as a chunked body: one event, or all of them for a stream. */
+class WatchChunks implements HttpChunkSource {
+  private done = false;
+
+  constructor(private readonly watcher: V2Watcher) {}
+
+  async next(): Promise<string | undefined> {
+    if (this.done) return undefined;
+    const ev = await this.watcher.next();
+    if (ev === undefined) return undefined;
+    if (!this.watcher.stream) this.done = true;
+    return eventBody(ev);
+  }
+
+  close(): void {
+    this.watcher.remove();
+  }
+}
+
+function watchResponse(backend: V2KeysBackend, request: Request, clusterId: string): HttpResponse {
+  const watcher = backend.watch(request);
+  return {
+    status: 200,
+    headers: {
+      'Content-Type': 'application/json',
+      'X-Etcd-Cluster-Id': clusterId,
+      'X-Etcd-Index': String(watcher.startIndex),
+      'X-Raft-Index': String(backend.raftIndex()),
+      'X-Raft-Term': String(backend.raftTerm()),
+    },
+    chunks: new WatchChunks(watcher),
   };
 }
 
@@ -49,12 +95,8 @@ export function keysHandler(backend: V2KeysBackend): HttpHandler {
       const keyPath = decodeURIComponent(req.path.slice(KEYS_PREFIX.length));
       const method = req.method === 'HEAD' ? 'GET' : req.method;
       const { request, noValueOnSuccess } = parseKeysRequest(method, keyPath, mergeForm(req.query.toString(), body), backend.now());
-      if (request.Wait) {
-        throw new V2Error(V2_ERROR_CODES.RaftInternal, 'tsetcd: ?wait=true is not implemented yet', 0);
-      }
+      if (request.Wait) return watchResponse(backend, request, clusterId);
       const ev = await backend.doV2(request);
-      trimNode(ev.node);
-      trimNode(ev.prevNode);
       const status = ev.action === 'create' || (ev.action === 'set' && ev.prevNode === undefined) ? 201 : 200;
       return {
         status,
@@ -65,7 +107,7 @@ export function keysHandler(backend: V2KeysBackend): HttpHandler {
           'X-Raft-Index': String(backend.raftIndex()),
           'X-Raft-Term': String(backend.raftTerm()),
         },
-        body: req.method === 'HEAD' ? '' : v2EventJson(ev, noValueOnSuccess) + '\n',
+        body: req.method === 'HEAD' ? '' : eventBody(ev, noValueOnSuccess),
       };
     } catch (err) {
       if (err instanceof V2Error) return v2ErrorResponse(err, clusterId);
