@@ -1,6 +1,7 @@
-// tsetcdctl backup (v2 command): copy a tsetcd data dir's newest snapshot and
-// the WAL entries after it into a new data dir with a fresh member id and
-// cluster id, membership dropped; optionally the v3 backend too.
+// tsetcdctl backup (v2 command): copy a tsetcd data dir's newest snapshot and the WAL entries
+// after it into a new data dir with a fresh member id and cluster id, membership dropped;
+// with --with-v3 the v3 backend too. Then `tsetcd --data-dir <backup> --force-new-cluster`.
+// The work (and the native lmdb module) is loaded only when the command runs.
 
 export interface BackupOptions {
   dataDir: string;
@@ -10,7 +11,8 @@ export interface BackupOptions {
   withV3: boolean;
 }
 
+/** Throws Error with etcdctl-like messages (`open <dir>: no such file or directory`, ...). */
 export async function runBackup(opts: BackupOptions): Promise<void> {
-  void opts;
-  throw new Error('backup: not implemented yet');
+  const { backup } = await import('./backup-run');
+  await backup(opts);
 }
