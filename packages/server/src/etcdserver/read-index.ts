@@ -41,7 +41,9 @@ export class ReadIndexBatcher {
   private inflight: Round | undefined;
   private scheduled = false;
   private closedError: Error | undefined;
-  private readonly stopController = new AbortController();
+  private roundController: AbortController | undefined;
+  /** Fails the round in flight (timeout or close). */
+  private failRound: ((err: Error) => void) | undefined;
   private roundsStarted = 0;
 
   constructor(private readonly deps: ReadIndexDeps) {}
@@ -81,7 +83,8 @@ export class ReadIndexBatcher {
 
   close(err: Error): void {
     this.closedError = err;
-    this.stopController.abort();
+    this.failRound?.(err);
+    this.roundController?.abort();
     const waiters = this.pending;
     this.pending = [];
     for (const w of waiters) w.reject(err);
@@ -128,23 +131,40 @@ export class ReadIndexBatcher {
     if (this.pending.length > 0 && this.closedError === undefined) this.schedule();
   }
 
+  /**
+   * The signal handed to waitReadable: shared by consecutive rounds until one times out or the
+   * batcher closes (a round that completes leaves no listener on it), so a round costs no
+   * AbortController, AbortSignal.any or AbortSignal.timeout.
+   */
+  private readableSignal(): AbortSignal {
+    if (this.roundController === undefined || this.roundController.signal.aborted) this.roundController = new AbortController();
+    return this.roundController.signal;
+  }
+
   private async obtainIndex(ctx: Uint8Array, indexPromise: Promise<number>): Promise<number> {
-    const deadline = AbortSignal.any([this.stopController.signal, AbortSignal.timeout(this.deps.timeoutMs)]);
+    if (this.closedError !== undefined) throw this.closedError;
+    const signal = this.readableSignal();
+    let fail!: (err: Error) => void;
     const aborted = new Promise<never>((_, reject) => {
-      const fail = (): void => reject(this.closedError ?? this.deps.timeoutError());
-      if (deadline.aborted) fail();
-      else deadline.addEventListener('abort', fail, { once: true });
+      fail = reject;
     });
     aborted.catch(() => undefined);
-    await Promise.race([this.deps.waitReadable(deadline), aborted]);
+    this.failRound = fail;
+    const deadline = setTimeout(() => {
+      fail(this.deps.timeoutError());
+      this.roundController?.abort(); // stops a waitReadable still waiting for this round
+    }, this.deps.timeoutMs);
     let retry: NodeJS.Timeout | undefined;
     try {
+      await Promise.race([this.deps.waitReadable(signal), aborted]);
       this.deps.requestReadIndex(ctx);
       // A leader that has not committed in its term, or a lost message, drops the request: ask again.
       retry = setInterval(() => this.deps.requestReadIndex(ctx), READ_INDEX_RETRY_INTERVAL_MS);
       return await Promise.race([indexPromise, aborted]);
     } finally {
+      clearTimeout(deadline);
       if (retry !== undefined) clearInterval(retry);
+      this.failRound = undefined;
     }
   }
 }

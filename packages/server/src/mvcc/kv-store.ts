@@ -9,7 +9,7 @@ import { META_CONSISTENT_INDEX, META_FINISHED_COMPACT_REV, META_SCHEDULED_COMPAC
 import { crc32c } from '../pkg/crc32c';
 import { decodeKeyValue } from './kv-codec';
 import { recordToEvent } from './kv-events';
-import { bytesToRev, isTombstoneKey, revId, revToBytes, ZERO_REVISION, type Revision } from './revision';
+import { bytesToRev, isTombstoneKey, revId, revKeyForLookup, revToBytes, ZERO_REVISION, type Revision } from './revision';
 import type { AvailableSet } from './key-index';
 import { TreeIndex } from './tree-index';
 import { asBuffer, EMPTY_BYTES, NO_LEASE, type Event, type KeyValue, type LeaseChecker } from './types';
@@ -150,7 +150,7 @@ export class KvStore implements KvReader {
 
   /** @internal The stored kv at a (live) revision. */
   readKeyValue(rev: Revision): KeyValue {
-    const raw = this.backend.get('key', revToBytes(rev));
+    const raw = this.backend.get('key', revKeyForLookup(rev));
     if (raw === undefined) throw new Error(`mvcc: revision ${revId(rev)} is in the index but not in the backend`);
     return decodeKeyValue(raw);
   }
@@ -211,7 +211,7 @@ export class KvStore implements KvReader {
   private async physicalCompactInBatches(rev: bigint, keep: AvailableSet): Promise<void> {
     const generation = this.generation;
     const image = this.backend.dataGeneration;
-    let start = revToBytes(ZERO_REVISION);
+    let start: Uint8Array = revToBytes(ZERO_REVISION);
     for (;;) {
       if (this.closed || generation !== this.generation || image !== this.backend.dataGeneration) return;
       if (this.backend.isDefragmenting) {
@@ -309,7 +309,7 @@ export class KvStore implements KvReader {
   getAt(key: Buffer, rev: bigint): KeyValue | undefined {
     const got = this.index.get(key, rev);
     if (got === undefined) return undefined;
-    const raw = this.backend.get('key', revToBytes(got.modified));
+    const raw = this.backend.get('key', revKeyForLookup(got.modified));
     return raw === undefined ? undefined : decodeKeyValue(raw);
   }
 

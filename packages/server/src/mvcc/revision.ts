@@ -12,20 +12,46 @@ const SEPARATOR = 0x5f; // '_'
 
 export const ZERO_REVISION: Revision = { main: 0n, sub: 0 };
 
-export function revToBytes(rev: Revision, tombstone = false): Uint8Array {
-  const out = new Uint8Array(tombstone ? REV_BYTES_LEN + 1 : REV_BYTES_LEN);
-  const view = new DataView(out.buffer);
-  view.setBigInt64(0, rev.main);
-  out[8] = SEPARATOR;
-  view.setBigInt64(9, BigInt(rev.sub));
+/** Where revision keys are assembled before they are copied out (one DataView, made once). */
+const scratch = Buffer.alloc(REV_BYTES_LEN + 1);
+const scratchView = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength);
+
+function fillScratch(rev: Revision): void {
+  scratchView.setBigInt64(0, rev.main);
+  scratch[8] = SEPARATOR;
+  if (rev.sub >= 0 && rev.sub <= 0xffffffff) {
+    // the usual case (sub counts the changes of one txn): no bigint for the sub part
+    scratchView.setUint32(9, 0);
+    scratchView.setUint32(13, rev.sub);
+  } else {
+    scratchView.setBigInt64(9, BigInt(rev.sub));
+  }
+}
+
+/** The on-disk key of `rev` in a fresh Buffer (callers may keep it). */
+export function revToBytes(rev: Revision, tombstone = false): Buffer {
+  fillScratch(rev);
+  const len = tombstone ? REV_BYTES_LEN + 1 : REV_BYTES_LEN;
+  const out = Buffer.allocUnsafe(len);
+  scratch.copy(out, 0, 0, REV_BYTES_LEN);
   if (tombstone) out[REV_BYTES_LEN] = MARK_TOMBSTONE;
   return out;
+}
+
+/**
+ * The on-disk key of a live `rev` in a shared buffer that the next call overwrites: for a lookup
+ * that copies the key at once (backend.get), never for a key that is kept.
+ */
+export function revKeyForLookup(rev: Revision): Buffer {
+  fillScratch(rev);
+  return scratch.subarray(0, REV_BYTES_LEN);
 }
 
 export function bytesToRev(b: Uint8Array): Revision {
   if (b.length < REV_BYTES_LEN) throw new Error(`mvcc: revision key too short (${b.length} bytes)`);
   const view = new DataView(b.buffer, b.byteOffset, REV_BYTES_LEN);
-  return { main: view.getBigInt64(0), sub: Number(view.getBigInt64(9)) };
+  const subHigh = view.getUint32(9);
+  return { main: view.getBigInt64(0), sub: subHigh === 0 ? view.getUint32(13) : Number(view.getBigInt64(9)) };
 }
 
 export function isTombstoneKey(b: Uint8Array): boolean {
