@@ -24,6 +24,7 @@ import { createServerMetrics, type ServerMetrics } from './http/metrics';
 import { HttpRouter } from './http/router';
 import { versionHandler } from './http/version';
 import { keysHandler, KEYS_PREFIX } from './v2/keys-handler';
+import { machinesHandler, MACHINES_PATH } from './v2/machines-handler';
 
 export type ClientApiConfig = Pick<ServerConfig, 'maxRequestBytes' | 'cors'> & Partial<Pick<ServerConfig, 'hostWhitelist' | 'enableV2'>>;
 
@@ -79,6 +80,7 @@ export function createClientApi(
   if (member.v2 !== undefined && config.enableV2 !== false) {
     const keys = keysHandler(member.v2);
     http.add(KEYS_PREFIX, keys).addPrefix(`${KEYS_PREFIX}/`, keys);
+    http.add(MACHINES_PATH, machinesHandler(member));
   }
 
   const metricsHttp = new HttpRouter({ cors: config.cors, logger }).add('/metrics', metrics.handler).add('/health', health);

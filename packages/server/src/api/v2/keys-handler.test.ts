@@ -54,7 +54,7 @@ describe('keysHandler', () => {
     const bad = await h(httpReq('POST', '/v2/keys/q?wait=true'));
     expect(bad.body).toBe('{"errorCode":209,"message":"Invalid field","cause":"\\"wait\\" can only be used with GET requests","index":0}\n');
     const patch = await h(httpReq('PATCH', '/v2/keys/q'));
-    expect([patch.status, patch.headers?.Allow]).toEqual([405, 'HEAD,GET,PUT,POST,DELETE']);
+    expect([patch.status, patch.headers?.allow, patch.body]).toEqual([405, 'HEAD,GET,PUT,POST,DELETE', 'Method Not Allowed\n']);
   });
 
   it('POST makes in-order keys; CAS failure is 412', async () => {

@@ -3,6 +3,7 @@
 // headers at once and then one event (long-poll) or every event, one JSON per line (stream=true).
 
 import type { Request } from '@tsetcd/api';
+import { methodNotAllowed } from '../http/responses';
 import type { HttpChunkSource, HttpHandler, HttpRequest, HttpResponse } from '../http/types';
 import { V2Error, V2_ERROR_CODES, v2EventJson, type V2Event, type V2NodeExtern, type V2Watcher } from '../../v2store';
 import { mergeForm, parseKeysRequest, STORE_KEYS_PREFIX } from './keys-request';
@@ -87,7 +88,7 @@ export function keysHandler(backend: V2KeysBackend): HttpHandler {
   return async (req: HttpRequest): Promise<HttpResponse> => {
     const clusterId = backend.clusterIdHex();
     if (!['GET', 'HEAD', 'PUT', 'POST', 'DELETE'].includes(req.method)) {
-      return { status: 405, headers: { Allow: ALLOWED_METHODS, 'Content-Type': 'text/plain; charset=utf-8' }, body: 'Method Not Allowed\n' };
+      return methodNotAllowed(ALLOWED_METHODS);
     }
     try {
       const ct = String(req.headers['content-type'] ?? '');
