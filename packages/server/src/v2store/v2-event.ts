@@ -47,9 +47,12 @@ export function cloneV2Event(e: V2Event): V2Event {
   return structuredClone(e);
 }
 
+/** Actions whose answer noValueOnSuccess shortens to `{"action":...}` (deletes keep their body). */
+const NO_VALUE_ACTIONS: ReadonlySet<V2Action> = new Set<V2Action>(['set', 'compareAndSwap', 'create', 'update']);
+
 /** The JSON body of an event, field order as etcd writes it. */
 export function v2EventJson(e: V2Event, noValueOnSuccess = false): string {
-  if (noValueOnSuccess) return JSON.stringify({ action: e.action });
+  if (noValueOnSuccess && NO_VALUE_ACTIONS.has(e.action)) return JSON.stringify({ action: e.action });
   const body: { action: string; node: unknown; prevNode?: unknown } = { action: e.action, node: orderNode(e.node) };
   if (e.prevNode !== undefined) body.prevNode = orderNode(e.prevNode);
   return JSON.stringify(body);

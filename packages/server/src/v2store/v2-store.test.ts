@@ -25,6 +25,18 @@ describe('V2Store writes and reads', () => {
     expect(s.currentIndex).toBe(2);
   });
 
+  it('noValueOnSuccess shortens set/create/update/compareAndSwap answers, never deletes', () => {
+    const s = new V2Store();
+    expect(v2EventJson(s.set('/k', false, 'a'), true)).toBe('{"action":"set"}');
+    expect(v2EventJson(s.update('/k', 'b'), true)).toBe('{"action":"update"}');
+    expect(v2EventJson(s.compareAndSwap('/k', 'b', 0, 'c'), true)).toBe('{"action":"compareAndSwap"}');
+    expect(v2EventJson(s.create('/q', false, 'x', true), true)).toBe('{"action":"create"}');
+    expect(v2EventJson(s.compareAndDelete('/k', 'c', 0), true)).toBe(
+      '{"action":"compareAndDelete","node":{"key":"/k","modifiedIndex":5,"createdIndex":1},"prevNode":{"key":"/k","value":"c","modifiedIndex":3,"createdIndex":1}}',
+    );
+    expect(JSON.parse(v2EventJson(s.delete('/q', true, true), true))).toMatchObject({ action: 'delete', node: { key: '/q', dir: true } });
+  });
+
   it('creates missing parent dirs with the new index; writing under a file is 104', () => {
     const s = new V2Store();
     s.set('/a/b/c', false, 'x');
