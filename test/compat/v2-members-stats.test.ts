@@ -1,0 +1,506 @@
+// /v2/members and /v2/stats/{self,leader,store} on the client port, sent with curl-like requests to
+// Debian's etcd 3.4 (--enable-v2, expected) and to tsetcd (received): status, the compared headers,
+// the trailing newline and the JSON body are compared after masking what differs between two
+// clusters (member and cluster ids become member names, ports become "<client:n1>"/"<peer:n1>",
+// times and durations are checked for Go's format, traffic counters become "0"/">0").
+// Part 1: one member (members API incl. errors, stats, store counter deltas, then an unstarted
+// member is added so the cluster loses its quorum). Part 2: three members (leader and follower
+// views of /v2/stats/self, /v2/stats/leader with its followers, /v2/members/leader everywhere).
+// COMPAT_TARGET=etcd compares two etcds (must show zero differences); COMPAT_DUMP_DIR=<dir> writes
+// both sides' normalised outcomes as JSON for review.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
+import { freePort } from '../support/free-port';
+import { startEtcd, startTsetcd, type ServerHandle, type ServerOptions } from '../support/server-process';
+import { startAll, targetKind } from './diff/harness';
+
+const V2_ARGS = ['--enable-v2'];
+const HTTP_TIMEOUT_MS = 10_000;
+/** How long a one-member cluster that lost its quorum may take to show it has no leader. */
+const LEADERLESS_TIMEOUT_MS = 15_000;
+const POLL_MS = 200;
+const kind = targetKind();
+const names = ['etcd', kind === 'etcd' ? 'etcd#2' : 'tsetcd'] as const;
+
+// ---- HTTP -------------------------------------------------------------------------------------------
+
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+function http(port: number, method: string, path: string, body?: string, contentType?: string): Promise<Answer> {
+  return new Promise<Answer>((resolve, reject) => {
+    const headers: Record<string, string> = { 'User-Agent': 'curl/7.88.1', Accept: '*/*' };
+    if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
+    if (contentType !== undefined) headers['Content-Type'] = contentType;
+    const req = httpRequest({ host: '127.0.0.1', port, path, method, headers, agent: false, timeout: HTTP_TIMEOUT_MS }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const h: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+        resolve({ status: res.statusCode ?? 0, headers: h, body: Buffer.concat(chunks).toString('utf8') });
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within ${HTTP_TIMEOUT_MS} ms`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+// ---- normalising -------------------------------------------------------------------------------------
+
+/** What one side knows to mask its own numbers: member ids and ports by member name. */
+interface Side {
+  readonly servers: readonly ServerHandle[];
+  /** hex member id -> member label (filled from /v2/members). */
+  readonly idNames: Map<string, string>;
+  /** A member name as compared: the name without its side prefix, or its role in a cluster. */
+  label(name: string): string;
+}
+
+const stripPrefix = (name: string): string => name.replace(/^.*-/, '');
+
+const GO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$/;
+const GO_DURATION = /^(\d+h)?(\d+m)?\d+(\.\d+)?(ns|µs|ms|s)$/;
+const HEX_ID = /^[0-9a-f]{1,16}$/;
+const RATE_FIELDS = new Set(['recvPkgRate', 'recvBandwidthRate', 'sendPkgRate', 'sendBandwidthRate']);
+
+function maskPorts(text: string, side: Side): string {
+  return text.replace(/127\.0\.0\.1:(\d+)/g, (m, port: string) => {
+    const p = Number(port);
+    const s = side.servers.find((x) => x.clientPort === p || x.peerPort === p);
+    if (s === undefined) return '127.0.0.1:<other>';
+    return `127.0.0.1:<${s.clientPort === p ? 'client' : 'peer'}:${side.label(s.name)}>`;
+  });
+}
+
+function idLabel(hex: unknown, side: Side): string {
+  if (typeof hex !== 'string') return `<not a string: ${typeof hex}>`;
+  if (!HEX_ID.test(hex)) return `<not a hex id: ${hex}>`;
+  return `<id ${side.idNames.get(hex) ?? 'unknown'}>`;
+}
+
+function count(v: unknown): string {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) return `<not a count: ${String(v)}>`;
+  return v === 0 ? '0' : '>0';
+}
+
+function shape(v: unknown, re: RegExp, what: string): string {
+  return typeof v === 'string' && re.test(v) ? `<${what}>` : `<not a ${what}: ${String(v)}>`;
+}
+
+function memberShape(m: Record<string, unknown>, side: Side): unknown {
+  return {
+    keys: Object.keys(m),
+    id: idLabel(m.id, side),
+    name: typeof m.name === 'string' && m.name !== '' ? side.label(m.name) : m.name,
+    peerURLs: (m.peerURLs as string[]).map((u) => maskPorts(u, side)),
+    clientURLs: (m.clientURLs as string[]).map((u) => maskPorts(u, side)),
+  };
+}
+
+type BodyKind = 'members' | 'member' | 'message' | 'text' | 'self' | 'leader' | 'store' | 'none';
+
+function normalizeBody(kind: BodyKind, body: string, side: Side): unknown {
+  if (kind === 'none' || kind === 'text') return maskPorts(body, side);
+  let j: Record<string, unknown>;
+  try {
+    j = JSON.parse(body) as Record<string, unknown>;
+  } catch {
+    return `<not JSON: ${body}>`;
+  }
+  switch (kind) {
+    case 'members': {
+      const list = (j.members as Record<string, unknown>[]).map((m) => memberShape(m, side));
+      // etcd lists members by id; ids differ between the clusters, so compare in name order.
+      list.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+      return { keys: Object.keys(j), members: list };
+    }
+    case 'member':
+      return memberShape(j, side);
+    case 'message':
+      return { keys: Object.keys(j), message: typeof j.message === 'string' ? maskPorts(j.message, side) : j.message };
+    case 'self': {
+      const info = j.leaderInfo as Record<string, unknown>;
+      return {
+        keys: Object.keys(j).filter((k) => !RATE_FIELDS.has(k)),
+        rates: Object.keys(j).filter((k) => RATE_FIELDS.has(k)).every((k) => typeof j[k] === 'number' && (j[k] as number) > 0),
+        name: typeof j.name === 'string' ? side.label(j.name) : j.name,
+        id: idLabel(j.id, side),
+        state: j.state,
+        startTime: shape(j.startTime, GO_TIME, 'time'),
+        leaderInfo: {
+          keys: Object.keys(info),
+          leader: info.leader === '' ? '' : idLabel(info.leader, side),
+          uptime: shape(info.uptime, GO_DURATION, 'duration'),
+          startTime: shape(info.startTime, GO_TIME, 'time'),
+        },
+        recvAppendRequestCnt: count(j.recvAppendRequestCnt),
+        sendAppendRequestCnt: count(j.sendAppendRequestCnt),
+      };
+    }
+    case 'leader': {
+      const followers = j.followers as Record<string, Record<string, Record<string, unknown>>>;
+      return {
+        keys: Object.keys(j),
+        leader: idLabel(j.leader, side),
+        followers: Object.fromEntries(
+          Object.entries(followers).map(([id, f]) => [
+            idLabel(id, side),
+            {
+              keys: Object.keys(f),
+              latencyKeys: Object.keys(f.latency ?? {}),
+              latencyNumbers: Object.values(f.latency ?? {}).every((v) => typeof v === 'number' && v >= 0),
+              counts: { keys: Object.keys(f.counts ?? {}), fail: typeof f.counts?.fail, success: count(f.counts?.success) },
+            },
+          ]),
+        ),
+      };
+    }
+    case 'store':
+      return { keys: Object.keys(j), allCounts: Object.values(j).every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 0) };
+  }
+}
+
+const COMPARED_HEADERS = ['content-type', 'allow', 'x-content-type-options', 'x-etcd-cluster-id'] as const;
+
+interface Outcome {
+  status: number;
+  headers: Record<string, string>;
+  newline: boolean;
+  body: unknown;
+}
+
+function normalize(answer: Answer, kind: BodyKind, side: Side): Outcome {
+  const headers: Record<string, string> = {};
+  for (const h of COMPARED_HEADERS) {
+    const v = answer.headers[h];
+    if (v !== undefined) headers[h] = h === 'x-etcd-cluster-id' ? shape(v, HEX_ID, 'cluster id') : v;
+  }
+  return { status: answer.status, headers, newline: answer.body.endsWith('\n'), body: normalizeBody(kind, answer.body, side) };
+}
+
+// ---- steps ---------------------------------------------------------------------------------------------
+
+interface StepContext {
+  /** The (first) member's client port, peer URL and hex id. */
+  readonly port: number;
+  readonly peerUrl: string;
+  readonly selfId: string;
+  /** A peer URL nobody listens on (for adding a member that never starts). */
+  readonly unusedPeerUrl: string;
+}
+
+interface Step {
+  readonly label: string;
+  readonly expect: number;
+  readonly kind: BodyKind;
+  run(ctx: StepContext): Promise<Answer>;
+}
+
+function req(label: string, expect: number, kind: BodyKind, method: string, path: string | ((c: StepContext) => string), body?: string | ((c: StepContext) => string), contentType?: string): Step {
+  return {
+    label,
+    expect,
+    kind,
+    run: (c) =>
+      http(c.port, method, typeof path === 'function' ? path(c) : path, typeof body === 'function' ? body(c) : body, contentType),
+  };
+}
+
+const JSON_CT = 'application/json';
+const FORM_CT = 'application/x-www-form-urlencoded';
+
+const STORE_COUNTERS_SCRIPT = [
+  ['PUT', '/v2/keys/h4/a', 'value=1'],
+  ['PUT', '/v2/keys/h4/a', 'value=2'],
+  ['GET', '/v2/keys/h4/a', undefined],
+  ['GET', '/v2/keys/h4/missing', undefined],
+  ['DELETE', '/v2/keys/h4/missing', undefined],
+  ['PUT', '/v2/keys/h4/a?prevValue=2', 'value=3'],
+  ['PUT', '/v2/keys/h4/a?prevValue=nope', 'value=4'],
+  ['PUT', '/v2/keys/h4/b?prevExist=false', 'value=1'],
+  ['PUT', '/v2/keys/h4/b?prevExist=false', 'value=1'],
+  ['DELETE', '/v2/keys/h4/a?prevIndex=1', undefined],
+  ['DELETE', '/v2/keys/h4/b', undefined],
+] as const;
+
+/** Store counters change by exactly what a fixed script of v2 requests does. */
+const storeCounterDeltas: Step = {
+  label: 'GET /v2/stats/store: counter deltas over a script of sets, gets, deletes, CAS, CAD and creates',
+  expect: 200,
+  kind: 'none',
+  async run(c) {
+    const before = await http(c.port, 'GET', '/v2/stats/store');
+    for (const [method, path, form] of STORE_COUNTERS_SCRIPT) await http(c.port, method, path, form, form === undefined ? undefined : FORM_CT);
+    const after = await http(c.port, 'GET', '/v2/stats/store');
+    const a = JSON.parse(after.body) as Record<string, number>;
+    const b = JSON.parse(before.body) as Record<string, number>;
+    const deltas = Object.fromEntries(Object.keys(a).map((k) => [k, (a[k] ?? 0) - (b[k] ?? 0)]));
+    return { ...after, body: JSON.stringify(deltas) };
+  },
+};
+
+/** Polls until the member reports no leader (after adding a member that never starts). */
+const leaderlessMembersLeader: Step = {
+  label: 'GET /v2/members/leader after quorum is lost: 503 "During election"',
+  expect: 503,
+  kind: 'message',
+  async run(c) {
+    const deadline = Date.now() + LEADERLESS_TIMEOUT_MS;
+    for (;;) {
+      const a = await http(c.port, 'GET', '/v2/members/leader');
+      if (a.status === 503 || Date.now() > deadline) return a;
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  },
+};
+
+const oneMemberSteps: readonly Step[] = [
+  req('GET /v2/members', 200, 'members', 'GET', '/v2/members'),
+  req('GET /v2/members/', 200, 'members', 'GET', '/v2/members/'),
+  req('GET /v2/members/leader', 200, 'member', 'GET', '/v2/members/leader'),
+  req('GET /v2/members/foo: 404 Not found', 404, 'message', 'GET', '/v2/members/foo'),
+  req('PATCH /v2/members: 405', 405, 'text', 'PATCH', '/v2/members'),
+  req('HEAD /v2/members: 405', 405, 'none', 'HEAD', '/v2/members'),
+  req('DELETE /v2/members (no id): 405', 405, 'text', 'DELETE', '/v2/members'),
+  req('PUT /v2/members/ (no id): 405', 405, 'text', 'PUT', '/v2/members/', '{"peerURLs":["http://127.0.0.1:1"]}', JSON_CT),
+  req('DELETE /v2/members/zz (not hex): 404', 404, 'message', 'DELETE', '/v2/members/zz'),
+  req('POST form body: 415', 415, 'message', 'POST', '/v2/members', 'peerURLs=http://127.0.0.1:1', FORM_CT),
+  req('POST without a content type: 415', 415, 'message', 'POST', '/v2/members', '{"peerURLs":["http://127.0.0.1:1"]}'),
+  req('POST garbage JSON: 400', 400, 'message', 'POST', '/v2/members', 'garbage', 'application/json; charset=utf-8'),
+  req('POST {}: 400 no valid URLs', 400, 'message', 'POST', '/v2/members', '{}', JSON_CT),
+  req('POST a URL without scheme: 400', 400, 'message', 'POST', '/v2/members', '{"peerURLs":["notaurl"]}', JSON_CT),
+  req('POST a URL without port: 400', 400, 'message', 'POST', '/v2/members', '{"peerURLs":["http://127.0.0.1"]}', JSON_CT),
+  req('POST a URL with a path: 400', 400, 'message', 'POST', '/v2/members', '{"peerURLs":["http://127.0.0.1:1/x"]}', JSON_CT),
+  req('POST peerURLs not a list: 400', 400, 'message', 'POST', '/v2/members', '{"peerURLs":"http://127.0.0.1:1"}', JSON_CT),
+  req('POST an existing peer URL: 409', 409, 'message', 'POST', '/v2/members', (c) => `{"peerURLs":["${c.peerUrl}"]}`, JSON_CT),
+  req('PUT /v2/members/<self> with its own peer URL: 204', 204, 'none', 'PUT', (c) => `/v2/members/${c.selfId}`, (c) => `{"peerURLs":["${c.peerUrl}"]}`, JSON_CT),
+  req('PUT /v2/members/<self> form body: 415', 415, 'message', 'PUT', (c) => `/v2/members/${c.selfId}`, 'x=1', FORM_CT),
+  req('PUT /v2/members/1234 (unknown): 404', 404, 'message', 'PUT', '/v2/members/1234', '{"peerURLs":["http://127.0.0.1:1"]}', JSON_CT),
+  req('DELETE /v2/members/1234 (unknown): 404', 404, 'message', 'DELETE', '/v2/members/1234'),
+  req('GET /v2/members after the update', 200, 'members', 'GET', '/v2/members'),
+  req('GET /v2/stats/self (leader)', 200, 'self', 'GET', '/v2/stats/self'),
+  req('GET /v2/stats/leader (no followers)', 200, 'leader', 'GET', '/v2/stats/leader'),
+  req('GET /v2/stats/store', 200, 'store', 'GET', '/v2/stats/store'),
+  storeCounterDeltas,
+  req('POST /v2/stats/self: 405', 405, 'text', 'POST', '/v2/stats/self'),
+  req('DELETE /v2/stats/leader: 405', 405, 'text', 'DELETE', '/v2/stats/leader'),
+  req('PUT /v2/stats/store: 405', 405, 'text', 'PUT', '/v2/stats/store', 'x', FORM_CT),
+  req('GET /v2/stats: 404', 404, 'text', 'GET', '/v2/stats'),
+  req('GET /v2/stats/: 404', 404, 'text', 'GET', '/v2/stats/'),
+  req('GET /v2/stats/foo: 404', 404, 'text', 'GET', '/v2/stats/foo'),
+  req('GET /v2/stats/self/: 404', 404, 'text', 'GET', '/v2/stats/self/'),
+  req('POST /v2/members/anything adds an unstarted member: 201', 201, 'member', 'POST', '/v2/members/anything', (c) => `{"peerURLs":["${c.unusedPeerUrl}"]}`, JSON_CT),
+  req('GET /v2/members lists it with an empty name', 200, 'members', 'GET', '/v2/members'),
+  leaderlessMembersLeader,
+  req('GET /v2/stats/leader without a leader: 403', 403, 'message', 'GET', '/v2/stats/leader'),
+  req('GET /v2/stats/self without a leader', 200, 'self', 'GET', '/v2/stats/self'),
+];
+
+async function membersOf(port: number): Promise<Array<{ id: string; name: string; peerURLs: string[] }>> {
+  const a = await http(port, 'GET', '/v2/members');
+  if (a.status !== 200) throw new Error(`GET /v2/members on :${port} answered ${a.status} ${a.body}`);
+  return (JSON.parse(a.body) as { members: Array<{ id: string; name: string; peerURLs: string[] }> }).members;
+}
+
+async function learnIds(side: Side, port: number): Promise<void> {
+  for (const m of await membersOf(port)) side.idNames.set(m.id, m.name === '' ? 'unstarted' : side.label(m.name));
+}
+
+interface Recorded {
+  label: string;
+  raw: Answer | undefined;
+  outcome: Outcome | { failure: string };
+}
+
+async function runOneMember(server: ServerHandle): Promise<Recorded[]> {
+  const side: Side = { servers: [server], idNames: new Map(), label: stripPrefix };
+  await learnIds(side, server.clientPort);
+  const self = [...side.idNames.keys()][0] ?? '';
+  const ctx: StepContext = {
+    port: server.clientPort,
+    peerUrl: `http://127.0.0.1:${server.peerPort}`,
+    selfId: self,
+    unusedPeerUrl: 'http://127.0.0.1:1',
+  };
+  const out: Recorded[] = [];
+  for (const step of oneMemberSteps) {
+    if (!server.alive()) {
+      out.push({ label: step.label, raw: undefined, outcome: { failure: 'server exited' } });
+      continue;
+    }
+    try {
+      const answer = await step.run(ctx);
+      if (step.kind === 'member' || step.kind === 'members') await learnIds(side, server.clientPort).catch(() => undefined);
+      out.push({ label: step.label, raw: answer, outcome: normalize(answer, step.kind, side) });
+    } catch (err) {
+      out.push({ label: step.label, raw: undefined, outcome: { failure: (err as Error).message } });
+    }
+  }
+  return out;
+}
+
+function dump(file: string, data: unknown): void {
+  const dir = process.env.COMPAT_DUMP_DIR;
+  if (dir === undefined) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, file), JSON.stringify(data, null, 1));
+}
+
+function compare(label: string, expected: unknown, received: unknown): void {
+  try {
+    expect(received).toEqual(expected);
+  } catch (err) {
+    throw new Error(`${label} differs (Expected = ${names[0]}, Received = ${names[1]})\n${(err as Error).message}`);
+  }
+}
+
+function start(which: 'etcd' | 'tsetcd', options: ServerOptions): Promise<ServerHandle> {
+  const opts = { ...options, extraArgs: [...V2_ARGS, ...(options.extraArgs ?? [])] };
+  return which === 'etcd' ? startEtcd(opts) : startTsetcd(opts);
+}
+
+// ---- part 1: one member -----------------------------------------------------------------------------------
+
+describe(`v2 members and stats, one member: ${names[0]} (expected) vs ${names[1]} (received)`, () => {
+  let servers: ServerHandle[] = [];
+  const results: Recorded[][] = [];
+
+  beforeAll(async () => {
+    servers = await startAll([() => start('etcd', { name: 'x-n1' }), () => start(kind, { name: 'x-n1' })]);
+    results.push(...(await Promise.all(servers.map((s) => runOneMember(s)))));
+    dump('v2-members-stats-one.json', oneMemberSteps.map((st, i) => ({ step: st.label, [names[0]]: results[0]?.[i]?.outcome, [names[1]]: results[1]?.[i]?.outcome })));
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+  }, 30_000);
+
+  test('etcd answers every step with the annotated status (the sequence tests what it names)', () => {
+    const wrong = oneMemberSteps.flatMap((step, i) => {
+      const got = results[0]?.[i]?.raw?.status;
+      return got === step.expect ? [] : [`${step.label}: annotated ${step.expect}, etcd answered ${String(got)}`];
+    });
+    expect(wrong).toEqual([]);
+  });
+
+  test.each(oneMemberSteps.map((s, i) => [s.label, i] as const))('%s', (label, i) => {
+    const expected = results[0]?.[i]?.outcome;
+    const received = results[1]?.[i]?.outcome;
+    if (expected === undefined || received === undefined) throw new Error('no outcome recorded (did both servers start?)');
+    compare(label, expected, received);
+  });
+});
+
+// ---- part 2: three members ----------------------------------------------------------------------------------
+
+const CLUSTER_NAMES = ['n1', 'n2', 'n3'] as const;
+const CLUSTER_WRITES = 20;
+
+async function startCluster(which: 'etcd' | 'tsetcd', prefix: string): Promise<ServerHandle[]> {
+  const ports = await Promise.all(CLUSTER_NAMES.map(async () => ({ client: await freePort(), peer: await freePort() })));
+  const initialCluster = CLUSTER_NAMES.map((n, i) => `${prefix}-${n}=http://127.0.0.1:${ports[i]?.peer}`).join(',');
+  return startAll(
+    CLUSTER_NAMES.map((n, i) => () =>
+      start(which, {
+        name: `${prefix}-${n}`,
+        clientPort: ports[i]?.client,
+        peerPort: ports[i]?.peer,
+        extraArgs: ['--initial-cluster', initialCluster, '--initial-cluster-token', `${prefix}-token`],
+      }),
+    ),
+  );
+}
+
+interface ClusterView {
+  label: string;
+  outcome: unknown;
+}
+
+async function waitForLeader(servers: readonly ServerHandle[]): Promise<string> {
+  const deadline = Date.now() + LEADERLESS_TIMEOUT_MS;
+  for (;;) {
+    const answers = await Promise.all(servers.map((s) => http(s.clientPort, 'GET', '/v2/members/leader').catch(() => undefined)));
+    const ids = answers.map((a) => (a?.status === 200 ? (JSON.parse(a.body) as { id: string }).id : undefined));
+    if (ids.every((id) => id !== undefined && id === ids[0])) return ids[0] as string;
+    if (Date.now() > deadline) throw new Error(`no agreed leader: ${JSON.stringify(ids)}`);
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+async function observeCluster(servers: readonly ServerHandle[]): Promise<ClusterView[]> {
+  const first = servers[0];
+  if (first === undefined) throw new Error('no servers');
+  const leaderId = await waitForLeader(servers);
+  const byName = new Map((await membersOf(first.clientPort)).map((m) => [m.name, m.id]));
+  const leader = servers.find((s) => byName.get(s.name) === leaderId);
+  const followers = servers.filter((s) => s !== leader);
+  if (leader === undefined) throw new Error(`leader ${leaderId} is not one of the started members`);
+  // Which member leads differs between the clusters: members are named by role.
+  const roles = new Map<string, string>([[leader.name, 'leader'], ...followers.map((f, i) => [f.name, `follower${i + 1}`] as [string, string])]);
+  const side: Side = { servers, idNames: new Map(), label: (name) => roles.get(name) ?? `unknown ${name}` };
+  await learnIds(side, first.clientPort);
+  // Writes through a follower: appends flow from the leader to both followers.
+  for (let i = 0; i < CLUSTER_WRITES; i++) await http(followers[0]?.clientPort ?? 0, 'PUT', `/v2/keys/h4/c${i}`, 'value=x', FORM_CT);
+  const views: ClusterView[] = [];
+  const add = async (label: string, port: number, path: string, kind: BodyKind): Promise<void> => {
+    const a = await http(port, 'GET', path);
+    views.push({ label, outcome: normalize(a, kind, side) });
+  };
+  views.push({ label: 'every member agrees on the leader', outcome: 'agreed' });
+  for (const s of [leader, ...followers]) {
+    const role = s === leader ? 'the leader' : 'a follower';
+    await add(`GET /v2/members on ${role}`, s.clientPort, '/v2/members', 'members');
+    await add(`GET /v2/members/leader on ${role}`, s.clientPort, '/v2/members/leader', 'member');
+  }
+  await add('GET /v2/stats/leader on the leader: both followers, latency and counts', leader.clientPort, '/v2/stats/leader', 'leader');
+  await add('GET /v2/stats/self on the leader', leader.clientPort, '/v2/stats/self', 'self');
+  for (const [i, f] of followers.entries()) {
+    await add(`GET /v2/stats/leader on follower ${i + 1}: 403`, f.clientPort, '/v2/stats/leader', 'message');
+    await add(`GET /v2/stats/self on follower ${i + 1}`, f.clientPort, '/v2/stats/self', 'self');
+  }
+  return views;
+}
+
+describe(`v2 members and stats, three members: ${names[0]} (expected) vs ${names[1]} (received)`, () => {
+  let clusters: ServerHandle[][] = [];
+  const views: ClusterView[][] = [];
+
+  beforeAll(async () => {
+    const settled = await Promise.allSettled([startCluster('etcd', 'e'), startCluster(kind, 't')]);
+    clusters = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    views.push(...(await Promise.all(clusters.map((c) => observeCluster(c)))));
+    dump('v2-members-stats-three.json', { [names[0]]: views[0], [names[1]]: views[1] });
+  }, 150_000);
+
+  afterAll(async () => {
+    await Promise.all(clusters.flat().map((s) => s.stop()));
+  }, 30_000);
+
+  test('both clusters show the same views', () => {
+    const expected = views[0];
+    const received = views[1];
+    if (expected === undefined || received === undefined) throw new Error('no views recorded (did both clusters start?)');
+    for (const [i, e] of expected.entries()) compare(e.label, e, received[i]);
+    expect(received.length).toBe(expected.length);
+  });
+
+  test("etcd's views are what this suite claims (followers listed, appends counted, 403 on followers)", () => {
+    const text = JSON.stringify(views[0]);
+    expect(text).toContain('"state":"StateFollower"');
+    expect(text).toContain('"state":"StateLeader"');
+    expect(text).toContain('"message":"not current leader"');
+    expect(text).toContain('"recvAppendRequestCnt":">0"');
+    expect(text).toContain('"sendAppendRequestCnt":">0"');
+    expect(text).toContain('"success":">0"');
+  });
+});
