@@ -124,4 +124,40 @@ describe('HttpRouter', () => {
       await s.close();
     }
   });
+
+  it('CORS headers ride on plain, chunked, raw and OPTIONS responses, with the handler\'s own headers', async () => {
+    const parts = ['x', 'y'];
+    const router = new HttpRouter()
+      .add('/plain', () => ({ status: 201, headers: { 'X-Etcd-Index': '7', 'Content-Type': 'application/json' }, body: '{}' }))
+      .add('/chunked', () => ({
+        status: 200,
+        headers: { 'Content-Type': 'text/plain' },
+        chunks: { next: async () => parts.shift(), close: () => undefined },
+      }))
+      .addRawPrefix('/raw/', (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('r');
+      });
+    const s = await serve(router);
+    try {
+      for (const [path, method, status, body] of [
+        ['/plain', 'GET', 201, '{}'],
+        ['/chunked', 'GET', 200, 'xy'],
+        ['/raw/1', 'GET', 200, 'r'],
+        ['/plain', 'OPTIONS', 200, ''],
+      ] as const) {
+        const got = await request(s.port, path, { origin: 'http://anywhere' }, method);
+        expect({ path, method, status: got.status, body: got.body }).toEqual({ path, method, status, body });
+        expect(got.headers['access-control-allow-origin']).toBe('*');
+        expect(got.headers['access-control-allow-methods']).toBe('POST, GET, OPTIONS, PUT, DELETE');
+        expect(got.headers['access-control-allow-headers']).toBe('accept, content-type, authorization');
+      }
+      const plain = await request(s.port, '/plain');
+      expect(plain.headers['x-etcd-index']).toBe('7');
+      expect(plain.headers['content-type']).toBe('application/json');
+      expect(plain.headers['content-length']).toBe('2');
+    } finally {
+      await s.close();
+    }
+  });
 });

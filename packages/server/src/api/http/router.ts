@@ -22,6 +22,12 @@ export interface HttpRouterOptions {
 const CORS_METHODS = 'POST, GET, OPTIONS, PUT, DELETE';
 const CORS_HEADERS = 'accept, content-type, authorization';
 const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
+const ALL_ORIGINS_CORS: Readonly<Record<string, string>> = Object.freeze({
+  'access-control-allow-methods': CORS_METHODS,
+  'access-control-allow-origin': '*',
+  'access-control-allow-headers': CORS_HEADERS,
+});
+const NO_CORS: Readonly<Record<string, string>> = Object.freeze({});
 
 export class HttpRouter {
   private readonly exact = new Map<string, HttpHandler>();
@@ -71,12 +77,11 @@ export class HttpRouter {
     return this;
   }
 
-  /** etcd's CORS headers: all three when the origin is allowed, none otherwise. */
-  corsHeaders(origin: string | undefined): Record<string, string> {
-    let allowOrigin: string | undefined;
-    if (this.allowAllOrigins) allowOrigin = '*';
-    else if (origin !== undefined && this.origins.has(origin)) allowOrigin = origin;
-    if (allowOrigin === undefined) return {};
+  /** etcd's CORS headers: all three when the origin is allowed, none otherwise. Do not mutate. */
+  corsHeaders(origin: string | undefined): Readonly<Record<string, string>> {
+    if (this.allowAllOrigins) return ALL_ORIGINS_CORS;
+    if (origin === undefined || !this.origins.has(origin)) return NO_CORS;
+    const allowOrigin = origin;
     return {
       'access-control-allow-methods': CORS_METHODS,
       'access-control-allow-origin': allowOrigin,
@@ -113,11 +118,11 @@ export class HttpRouter {
       res.end(rejected.body);
       return;
     }
-    const origin = headerString(req.headers.origin);
-    for (const [name, value] of Object.entries(this.corsHeaders(origin))) res.setHeader(name, value);
+    const cors = this.corsHeaders(headerString(req.headers.origin));
     if (req.method !== 'OPTIONS') {
       const raw = this.rawPrefixes.find((p) => path.startsWith(p.prefix));
       if (raw !== undefined) {
+        for (const name in cors) res.setHeader(name, cors[name] as string);
         raw.handler(req, res);
         return;
       }
@@ -134,15 +139,17 @@ export class HttpRouter {
         response.chunks?.close();
         return;
       }
+      // CORS headers go in writeHead's object, not setHeader: Node's fast path when no header was
+      // set before writeHead (no per-header validation pass and header map).
       if (response.chunks !== undefined) {
-        res.writeHead(response.status, response.headers);
+        res.writeHead(response.status, { ...cors, ...response.headers });
         res.flushHeaders();
         res.on('close', () => response.chunks?.close());
         void this.pump(response.chunks, (chunk) => res.write(chunk), () => res.destroyed, () => res.end());
         return;
       }
       const body = response.body ?? '';
-      res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(body)) });
+      res.writeHead(response.status, { ...cors, ...response.headers, 'content-length': String(Buffer.byteLength(body)) });
       res.end(body);
     });
   }
