@@ -25,6 +25,8 @@ import { HttpRouter } from './http/router';
 import { versionHandler } from './http/version';
 import { keysHandler, KEYS_PREFIX } from './v2/keys-handler';
 import { machinesHandler, MACHINES_PATH } from './v2/machines-handler';
+import { membersHandler, MEMBERS_PREFIX } from './v2/members-handler';
+import { statsHandler, STATS_PREFIX } from './v2/stats-handler';
 
 export type ClientApiConfig = Pick<ServerConfig, 'maxRequestBytes' | 'cors'> & Partial<Pick<ServerConfig, 'hostWhitelist' | 'enableV2'>>;
 
@@ -81,6 +83,18 @@ export function createClientApi(
     const keys = keysHandler(member.v2);
     http.add(KEYS_PREFIX, keys).addPrefix(`${KEYS_PREFIX}/`, keys);
     http.add(MACHINES_PATH, machinesHandler(member));
+    const v2 = member.v2;
+    const members = membersHandler({
+      memberList: (ctx) => member.memberList(ctx),
+      ...(member.memberAdd !== undefined ? { memberAdd: member.memberAdd.bind(member) } : {}),
+      ...(member.memberRemove !== undefined ? { memberRemove: member.memberRemove.bind(member) } : {}),
+      ...(member.memberUpdate !== undefined ? { memberUpdate: member.memberUpdate.bind(member) } : {}),
+      leaderId: () => v2.leaderId(),
+      clusterIdHex: () => v2.clusterIdHex(),
+      isRemoved: (id) => v2.isMemberRemoved(id),
+    });
+    http.add(MEMBERS_PREFIX, members).addPrefix(`${MEMBERS_PREFIX}/`, members);
+    http.addPrefix(`${STATS_PREFIX}/`, statsHandler(v2));
   }
 
   const metricsHttp = new HttpRouter({ cors: config.cors, logger }).add('/metrics', metrics.handler).add('/health', health);

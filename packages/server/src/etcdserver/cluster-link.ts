@@ -42,6 +42,8 @@ export interface ClusterLinkDeps {
   readonly isStopped: () => boolean;
   /** This member was removed: stop it (etcd: "the member has been permanently removed"). */
   readonly onRemoved: () => void;
+  /** Sees every peer message before raft steps it (the v2 stats count appends and latencies). */
+  readonly onReceive?: (m: Message) => void;
 }
 
 export class ClusterLink implements PeerHandler {
@@ -93,6 +95,7 @@ export class ClusterLink implements PeerHandler {
 
   process(m: Message): void {
     if (this.deps.isStopped()) return;
+    this.deps.onReceive?.(m);
     try {
       this.deps.node.step(m);
     } catch (err) {

@@ -84,6 +84,7 @@ import { RaftDriver } from './raft-driver';
 import { RaftSnapshots } from './raft-snapshots';
 import { decodeStateSnapshot, encodeStateSnapshot } from './state-snapshot';
 import { V2Server, type V2ApplyResult } from './v2-server';
+import { LeaderStats, RaftTrafficStats, ServerStats as V2ServerStats, type RaftStateName } from './v2-stats';
 import { ClusterLink, forwardPromote, type StartablePeerTransport } from './cluster-link';
 import { encodeMembersJson } from './join';
 import { leaderTransfer } from './leader-transfer';
@@ -186,6 +187,10 @@ export class EtcdServer implements EtcdServerApi {
   readonly v2: V2Server;
   /** Last entry index whose effects the state machine holds (set synchronously by apply). */
   private stateIndex: number;
+  /** etcd's v2 server and leader stats (/v2/stats/self, /v2/stats/leader), fed by raft traffic. */
+  private readonly serverStats: V2ServerStats;
+  private readonly leaderStats: LeaderStats;
+  private readonly trafficStats: RaftTrafficStats;
   private readonly membershipChanges: MembershipChanges;
   /** Peer traffic (undefined: no transport, e.g. unit tests of a single member). */
   private readonly cluster: ClusterLink | undefined;
@@ -255,11 +260,18 @@ export class EtcdServer implements EtcdServerApi {
     this.term = storage.hardState.term;
     this.appliedWait = new WaitTime(Math.max(startApplied, this.backend.consistentIndex()));
     this.stateIndex = startApplied;
+    this.serverStats = new V2ServerStats(opts.name, storage.memberId);
+    this.leaderStats = new LeaderStats(storage.memberId);
+    this.trafficStats = new RaftTrafficStats(this.serverStats, this.leaderStats);
     this.v2 = new V2Server({
       propose: (request) => this.propose({ v2: request }, { signal: this.stopController.signal }) as Promise<V2ApplyResult>,
       clusterIdHex: () => formatId(this.identity.clusterId),
       raftIndex: () => this.driver.committed,
       raftTerm: () => this.term,
+      selfStatsJson: () => this.serverStats.toJson(RAFT_STATE_NAMES[this.raftState], this.lead),
+      leaderStatsJson: () => (this.raftState === StateType.Leader ? this.leaderStats.toJson() : undefined),
+      leaderId: () => this.lead,
+      isMemberRemoved: (id) => this.membership.isRemoved(id),
     });
     // The v2 store comes back from the snap file; WAL replay after the snapshot rebuilds the rest.
     const restored = storage.snapshot === undefined ? undefined : decodeStateSnapshot(storage.snapshot.data);
@@ -352,6 +364,7 @@ export class EtcdServer implements EtcdServerApi {
           onReadStates: (rs) => this.readIndex.onReadStates(rs),
           apply: (snap, entries) => this.apply(snap, entries),
           send: (messages) => {
+            this.trafficStats.onSend(messages);
             if (this.cluster !== undefined) this.cluster.send(messages);
             else if (messages.length > 0) this.logger.debug({ count: messages.length }, 'dropping raft messages: no peer transport');
           },
@@ -386,6 +399,7 @@ export class EtcdServer implements EtcdServerApi {
             stateSnapshot: () => ({ index: this.stateIndex, confState: this.confState, data: this.stateSnapshotData() }),
             isStopped: () => this.isStopped,
             onRemoved: () => this.onFatal(new MemberRemovedError()),
+            onReceive: (m) => this.trafficStats.onReceive(m),
           });
     transport?.setPromoteHandler?.(async (id) => {
       const resp = await this.membershipChanges.promote({ ID: id }, { signal: AbortSignal.timeout(opts.requestTimeoutMs) });
@@ -491,6 +505,10 @@ export class EtcdServer implements EtcdServerApi {
     if (ss.lead !== this.lead) this.logger.info({ leader: formatId(ss.lead), term: this.term }, 'leader changed');
     if (ss.lead !== this.lead && ss.lead !== 0n) this.leadElectedAtMs = performance.now();
     this.lead = ss.lead;
+    if (ss.raftState === StateType.Leader && this.raftState !== StateType.Leader) {
+      this.serverStats.becomeLeader();
+      this.leaderStats.reset(this.identity.memberId);
+    }
     this.raftState = ss.raftState;
     // Only the leader expires leases (etcd promotes its lessor with an election timeout of grace).
     if (ss.raftState === StateType.Leader) {
@@ -937,6 +955,13 @@ export class EtcdServer implements EtcdServerApi {
     }
   }
 }
+
+const RAFT_STATE_NAMES: Record<StateType, RaftStateName> = {
+  [StateType.Follower]: 'StateFollower',
+  [StateType.Candidate]: 'StateCandidate',
+  [StateType.Leader]: 'StateLeader',
+  [StateType.PreCandidate]: 'StatePreCandidate',
+};
 
 function memberContext(membership: Membership, id: bigint): Uint8Array {
   const m = membership.member(id);

@@ -44,6 +44,13 @@ import type { WatchServer } from './watch-server';
 
 import type { AuthServer } from './auth-server';
 import type { V2KeysBackend } from '../api/v2/keys-handler';
+import type { V2StatsBackend } from '../api/v2/stats-handler';
+
+/** What /v2/keys, /v2/stats and /v2/members need beyond the v3 cluster methods. */
+export interface V2MemberApi extends V2KeysBackend, V2StatsBackend {
+  leaderId(): bigint;
+  isMemberRemoved(id: bigint): boolean;
+}
 
 export interface RequestContext {
   /** Aborted when the client cancels the call or the connection closes. */
@@ -107,8 +114,8 @@ export interface EtcdServerApi extends KvServer, MaintenanceServer, ClusterServe
   readonly watchServer?: WatchServer;
   /** etcdserverpb.Auth (absent in API-only fakes: Auth answers UNIMPLEMENTED). */
   readonly auth?: AuthServer;
-  /** The v2 keys API (absent in API-only fakes: /v2/keys answers 404). */
-  readonly v2?: V2KeysBackend;
+  /** The v2 API's side of the member (absent in API-only fakes: /v2/* answers 404). */
+  readonly v2?: V2MemberApi;
   /** true once the member has a leader and has applied its own no-op (for /health). */
   isReady(): boolean;
   close(): Promise<void>;

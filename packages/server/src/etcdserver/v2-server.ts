@@ -6,6 +6,7 @@
 import { Request } from '@tsetcd/api';
 import { CLUSTER_VERSION, V2_TTL_SYNC_INTERVAL_MS } from '../config/limits';
 import type { V2KeysBackend } from '../api/v2/keys-handler';
+import type { V2StatsBackend } from '../api/v2/stats-handler';
 import { ConfChangeType, type ConfChange } from '../raft/types';
 import { V2Error, V2Store, type V2Event, type V2Watcher } from '../v2store';
 import { decodeMemberJson } from './membership';
@@ -21,6 +22,13 @@ export interface V2ServerDeps {
   readonly clusterIdHex: () => string;
   readonly raftIndex: () => number;
   readonly raftTerm: () => number;
+  /** The member's /v2/stats/self body. */
+  readonly selfStatsJson: () => string;
+  /** The /v2/stats/leader body; undefined when this member does not lead. */
+  readonly leaderStatsJson: () => string | undefined;
+  /** The current leader's id, 0n during an election. */
+  readonly leaderId: () => bigint;
+  readonly isMemberRemoved: (id: bigint) => boolean;
   readonly now?: () => number;
 }
 
@@ -30,7 +38,7 @@ const MEMBERS_DIR = '/0/members';
 const REMOVED_MEMBERS_DIR = '/0/removed_members';
 export const CLUSTER_VERSION_PATH = '/0/version';
 
-export class V2Server implements V2KeysBackend {
+export class V2Server implements V2KeysBackend, V2StatsBackend {
   readonly store: V2Store;
   private syncTimer: ReturnType<typeof setInterval> | undefined;
   private versionProposed = false;
@@ -114,6 +122,26 @@ export class V2Server implements V2KeysBackend {
 
   raftTerm(): number {
     return this.deps.raftTerm();
+  }
+
+  selfStatsJson(): string {
+    return this.deps.selfStatsJson();
+  }
+
+  leaderStatsJson(): string | undefined {
+    return this.deps.leaderStatsJson();
+  }
+
+  storeStatsJson(): string {
+    return JSON.stringify(this.store.statsJson());
+  }
+
+  leaderId(): bigint {
+    return this.deps.leaderId();
+  }
+
+  isMemberRemoved(id: bigint): boolean {
+    return this.deps.isMemberRemoved(id);
   }
 
   now(): number {
