@@ -97,6 +97,39 @@ export const dirSteps: V2Step[] = [
   { name: 'rmdir with recursive=false and dir=true', method: DELETE, path: '/v2/keys/dirttl?dir=true&recursive=false', expect: 200 },
 ];
 
+export const edgeSteps: V2Step[] = [
+  { name: 'set file ef', method: PUT, path: '/v2/keys/ef', form: { value: 'v' }, expect: 201 },
+  { name: 'mkdir over a file (105)', method: PUT, path: '/v2/keys/ef?dir=true&prevExist=false', expect: [412, 105] },
+  { name: 'updatedir on a file (the value becomes "")', method: PUT, path: '/v2/keys/ef?dir=true&prevExist=true', expect: 200 },
+  { name: 'setdir over a file (replaced by a dir)', method: PUT, path: '/v2/keys/ef?dir=true', expect: 200 },
+  { name: 'set a file over an empty dir (102)', method: PUT, path: '/v2/keys/ef', form: { value: 'back' }, expect: [403, 102] },
+  { name: 'set file eg', method: PUT, path: '/v2/keys/eg', form: { value: 'v' }, expect: 201 },
+  { name: 'rm -r on a file', method: DELETE, path: '/v2/keys/eg?recursive=true', expect: 200 },
+  { name: 'POST into a missing dir (parents created)', method: POST, path: '/v2/keys/eq/deep/queue', form: { value: 'j' }, expect: 201 },
+  { name: 'get eq recursive sorted', path: '/v2/keys/eq?recursive=true&sorted=true', ordered: true, expect: 200 },
+  { name: 'set tt with ttl', method: PUT, path: '/v2/keys/tt', form: { value: '1', ttl: '100' }, expect: 201 },
+  { name: 'update without ttl makes it permanent', method: PUT, path: '/v2/keys/tt?prevExist=true', form: { value: '2' }, expect: 200 },
+  { name: 'set tt with ttl again', method: PUT, path: '/v2/keys/tt', form: { value: '3', ttl: '100' }, expect: 200 },
+  { name: 'CAS without ttl makes it permanent', method: PUT, path: '/v2/keys/tt?prevValue=3', form: { value: '4' }, expect: 200 },
+  { name: 'get tt (no ttl)', path: '/v2/keys/tt', expect: 200 },
+  { name: 'create under a hidden dir', method: PUT, path: '/v2/keys/_hd/k', form: { value: 'x' }, expect: 201 },
+  { name: 'get a hidden dir directly (children listed)', path: '/v2/keys/_hd', expect: 200 },
+  { name: 'waitIndex=0 means the next index', path: '/v2/keys/tt?wait=true&waitIndex=0', expect: 200, watch: { during: [{ name: 'set tt 5', method: PUT, path: '/v2/keys/tt', form: { value: '5' }, expect: 200 }] } },
+  {
+    name: 'recursive wait on the root: hidden top-level key skipped',
+    path: '/v2/keys/?wait=true&recursive=true',
+    expect: 200,
+    watch: {
+      during: [
+        { name: 'set _rootsecret', method: PUT, path: '/v2/keys/_rootsecret', form: { value: '1' }, expect: 201 },
+        { name: 'set rootvisible', method: PUT, path: '/v2/keys/rootvisible', form: { value: '2' }, expect: 201 },
+      ],
+    },
+  },
+  { name: 'quorum with wait: the quorum wins (a get through raft)', path: '/v2/keys/tt?wait=true&quorum=true', expect: 200, watch: { during: [{ name: 'set tt 6', method: PUT, path: '/v2/keys/tt', form: { value: '6' }, expect: 200 }] } },
+  { name: 'HEAD with quorum', method: HEAD, path: '/v2/keys/tt?quorum=true', expect: 200 },
+];
+
 export const ttlSteps: V2Step[] = [
   { name: 'set t with ttl', method: PUT, path: '/v2/keys/t', form: { value: 'v1', ttl: '100' }, expect: 201 },
   { name: 'get t (ttl, expiration)', path: '/v2/keys/t', expect: 200 },
@@ -341,6 +374,7 @@ export const keysSteps: V2Step[] = [
   ...basicSteps,
   ...queueAndSortSteps,
   ...dirSteps,
+  ...edgeSteps,
   ...ttlSteps,
   ...casSteps,
   ...parseErrorSteps,

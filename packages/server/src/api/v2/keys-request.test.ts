@@ -58,6 +58,12 @@ describe('parseKeysRequest', () => {
     expect(mergeForm('', 'prevValue=x').get('prevValue')).toEqual(['x']);
   });
 
+  it('quorum wins over wait (a QGET through raft); HEAD reads locally and refuses wait', () => {
+    expect(parse('GET', '/k', 'quorum=true&wait=true').request).toMatchObject({ Method: 'QGET', Wait: false });
+    expect(parse('HEAD', '/k', 'quorum=true').request).toMatchObject({ Method: 'GET', Quorum: true });
+    expect(err(() => parse('HEAD', '/k', 'wait=true'))).toEqual([209, '"wait" can only be used with GET requests']);
+  });
+
   it('wait / waitIndex / stream and noValueOnSuccess', () => {
     const p = parse('GET', '/k', 'wait=true&waitIndex=7&stream=true');
     expect(p.request).toMatchObject({ Wait: true, Since: 7n, Stream: true });

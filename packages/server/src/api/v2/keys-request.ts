@@ -65,6 +65,16 @@ function getUint(form: Map<string, string[]>, name: string, code: number): bigin
   return BigInt(v);
 }
 
+/**
+ * The store method: a quorum GET goes through raft (QGET); HEAD reads locally like GET (etcd's
+ * Head, which ignores quorum). HEAD is passed as is so that HEAD with wait is the 209 etcd answers.
+ */
+function storeMethod(method: string, quorum: boolean): string {
+  if (method === 'HEAD') return 'GET';
+  return method === 'GET' && quorum ? 'QGET' : method;
+}
+
+/** `method` is the HTTP method (HEAD included); the request's Method is the store's (see storeMethod). */
 export function parseKeysRequest(method: string, keyPath: string, form: Map<string, string[]>, nowMs: number): ParsedKeysRequest {
   // etcd 3.4's parseKeyRequest order: the first failing check decides the error
   const prevIndex = getUint(form, 'prevIndex', V2_ERROR_CODES.IndexNaN);
@@ -92,7 +102,7 @@ export function parseKeysRequest(method: string, keyPath: string, form: Map<stri
     if (ttlSeconds === undefined) throw invalid(V2_ERROR_CODES.RefreshTTLRequired, 'No TTL value set');
   }
   const request = Request.fromPartial({
-    Method: method === 'GET' && quorum ? 'QGET' : method,
+    Method: storeMethod(method, quorum),
     Path: cleanV2Path(STORE_KEYS_PREFIX + cleanV2Path(keyPath)),
     Val: value,
     Dir: dir,
@@ -103,7 +113,8 @@ export function parseKeysRequest(method: string, keyPath: string, form: Map<stri
     Since: waitIndex,
     Sorted: sorted,
     Stream: stream,
-    Wait: wait,
+    // a quorum GET is a QGET through raft: etcd answers it as a plain get and ignores wait
+    Wait: wait && storeMethod(method, quorum) === 'GET',
     Quorum: quorum,
     Refresh: refresh ? true : undefined,
     Expiration: ttlSeconds === undefined ? 0n : msToUnixNano(nowMs) + ttlSeconds * 1_000_000_000n,
