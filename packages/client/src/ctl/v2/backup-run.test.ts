@@ -61,8 +61,8 @@ describe('runBackup on a tsetcd data dir', () => {
   });
 
   /** A member's data dir: 3-member membership, a snapshot at 5 and the WAL after it (8 uncommitted). */
-  async function makeDataDir(dataDir: string): Promise<void> {
-    const dirs = memberDirs(dataDir);
+  async function makeDataDir(dataDir: string, walDir = ''): Promise<void> {
+    const dirs = memberDirs(dataDir, walDir);
     fs.mkdirSync(dirs.snapDir, { recursive: true });
     const backend = Backend.open(dirs.backendDir);
     backend.batchTx((tx) => {
@@ -164,6 +164,30 @@ describe('runBackup on a tsetcd data dir', () => {
       await storage.wal.close();
       await storage.backend.close();
     }
+  });
+
+  it('reads a WAL kept outside the data dir (--wal-dir) and writes one to --backup-wal-dir', async () => {
+    const src = path.join(root, 'src');
+    const srcWal = path.join(root, 'srcwal');
+    await makeDataDir(src, srcWal);
+    expect(fs.existsSync(path.join(src, 'member', 'wal'))).toBe(false);
+    await runBackup({ dataDir: src, walDir: srcWal, backupDir: path.join(root, 'dest'), backupWalDir: path.join(root, 'destwal'), withV3: true });
+    const read = readWalFrom(path.join(root, 'destwal'), { index: 5, term: 2 });
+    expect(read.entries.map((e) => e.index)).toEqual([6, 7, 8]);
+  });
+
+  it('refuses an etcd WAL with a clear error, leaving no backup behind', async () => {
+    const src = path.join(root, 'src');
+    fs.mkdirSync(path.join(src, 'member', 'snap', 'db'), { recursive: true });
+    fs.mkdirSync(path.join(src, 'member', 'wal'));
+    // etcd's first record: an 8-byte frame length, then walpb.Record{type: crcType(4), crc: 0}.
+    const segment = Buffer.alloc(4096);
+    segment.writeUInt32LE(4, 0);
+    Buffer.from([0x08, 0x04, 0x10, 0x00]).copy(segment, 8);
+    fs.writeFileSync(path.join(src, 'member', 'wal', '0000000000000000-0000000000000000.wal'), segment);
+    const dest = path.join(root, 'dest');
+    await expect(runBackup({ dataDir: src, walDir: '', backupDir: dest, backupWalDir: '', withV3: false })).rejects.toThrow(/is not a tsetcd WAL segment \(an etcd WAL\?\)/);
+    expect(fs.existsSync(dest)).toBe(false);
   });
 
   it('refuses an etcd (bbolt) data dir, a missing one, and an existing backup', async () => {
