@@ -25,6 +25,7 @@ class FakeCluster implements V2MembersBackend {
   failWith: Error | undefined;
   calls: string[] = [];
   signals: AbortSignal[] = [];
+  detectV2Auth?: () => void;
 
   leaderId(): bigint {
     return this.leader;
@@ -251,6 +252,21 @@ describe('PUT (update)', () => {
     const form = await call(cluster, request('PUT', '/v2/members/1234', 'x', 'application/x-www-form-urlencoded'));
     expect(form.status).toBe(415);
   });
+});
+
+test("writes (not reads) look up v2 auth first, as etcd's hasWriteRootAccess does", async () => {
+  const cluster = new FakeCluster();
+  const seen: string[] = [];
+  cluster.detectV2Auth = () => void seen.push('auth');
+  await call(cluster, request('GET', '/v2/members'));
+  await call(cluster, request('GET', '/v2/members/leader'));
+  expect(seen).toEqual([]);
+  await call(cluster, request('DELETE', '/v2/members/zz'));
+  await call(cluster, request('POST', '/v2/members', 'x', 'text/plain'));
+  await call(cluster, request('PUT', '/v2/members/1234', '{"peerURLs":["http://h:1"]}', 'application/json'));
+  expect(seen).toEqual(['auth', 'auth', 'auth']);
+  await call(cluster, request('PATCH', '/v2/members'));
+  expect(seen).toHaveLength(3);
 });
 
 describe('a backend without membership changes', () => {

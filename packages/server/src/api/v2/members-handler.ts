@@ -20,6 +20,11 @@ export interface V2MembersBackend extends ClusterServer {
   clusterIdHex(): string;
   /** True for an id removed from the cluster (DELETE answers 410 instead of 404). Optional. */
   isRemoved?(id: bigint): boolean;
+  /**
+   * etcd's v2auth detectAuth before a POST/PUT/DELETE: a local v2 GET of /2/auth/enabled, which
+   * fails while v2 auth is off (so /v2/stats/store counts one more getsFail, as in etcd). Optional.
+   */
+  detectV2Auth?(): void;
 }
 
 // ---- Go's encoding ------------------------------------------------------------------------------------
@@ -165,6 +170,7 @@ export function membersHandler(backend: V2MembersBackend): HttpHandler {
     const path = decodePath(req.path);
     if (path !== MEMBERS_PREFIX && !path.startsWith(`${MEMBERS_PREFIX}/`)) return NOT_FOUND;
     if (!MEMBERS_ALLOWED_METHODS.includes(req.method)) return methodNotAllowed(MEMBERS_ALLOWED_METHODS.join(','));
+    if (req.method !== 'GET') backend.detectV2Auth?.();
     const clusterId = backend.clusterIdHex();
     const ctx: RequestContext = { signal: AbortSignal.timeout(MEMBERS_REQUEST_TIMEOUT_MS) };
     const sub = trimMembersPrefix(path);
