@@ -1,5 +1,6 @@
 // RequestContext of one gRPC call. The AbortController is created only when a handler reads
-// `signal`, so calls that never look at it (most unary ones) do not pay for it.
+// `signal`, so calls that never look at it (most unary ones) do not pay for it; onAbort() is the
+// cheaper way to hear about a cancelled call (a callback in a Set, no AbortController/EventTarget).
 
 import type { IncomingHttpHeaders } from 'node:http2';
 import type { RequestContext } from '../../etcdserver/server-api';
@@ -10,6 +11,7 @@ export class CallContext implements RequestContext {
   private controller: AbortController | undefined;
   private reason: unknown;
   private aborted = false;
+  private listeners: Set<(reason: unknown) => void> | undefined;
 
   constructor(headers: IncomingHttpHeaders) {
     const token = headers.token ?? headers.authorization;
@@ -29,10 +31,29 @@ export class CallContext implements RequestContext {
     return this.aborted;
   }
 
+  /**
+   * Runs `listener` once when the call is aborted (client cancel, deadline, connection loss), at
+   * once if it already was. Returns the function that unregisters it.
+   */
+  onAbort(listener: (reason: unknown) => void): () => void {
+    if (this.aborted) {
+      listener(this.reason);
+      return noop;
+    }
+    const listeners = (this.listeners ??= new Set());
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
+
   abort(reason: unknown): void {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    if (listeners !== undefined) for (const listener of listeners) listener(reason);
     this.controller?.abort(reason);
   }
 }
+
+function noop(): void {}
