@@ -8,7 +8,7 @@ import { RawNode } from '../raft/raw-node';
 import { ConfChangeType, EntryType, StateType, type Entry, type HardState, type Snapshot } from '../raft/types';
 import { Applier, type ApplierDeps } from './applier';
 import {
-  FORCED_MEMBER_PEER_URL_DEFAULT,
+  FORCED_MEMBER_PEER_URL,
   forceNewClusterRestart,
   planForceNewCluster,
   raftMemberIds,
@@ -34,7 +34,6 @@ function snapshotAt(index: number, term: number, voters: bigint[]): Snapshot {
 function member(id: bigint, port: number): MemberRecord {
   return { id, name: `m${id}`, peerUrls: [`http://127.0.0.1:${port}`], clientUrls: [], isLearner: false };
 }
-const self = { name: 'solo', peerUrls: ['http://127.0.0.1:2380'], clientUrls: ['http://127.0.0.1:2379'] };
 
 describe('raftMemberIds (etcd getIDs)', () => {
   it('starts from the snapshot voters and learners and follows the ConfChange entries', () => {
@@ -51,7 +50,7 @@ describe('planForceNewCluster', () => {
   it('drops uncommitted entries and commits removals of every other member after the commit index', () => {
     const entries = [...bootstrap3, normal(4), normal(5), normal(6), normal(7)];
     const hardState: HardState = { term: 2, vote: 3n, commit: 5 };
-    const plan = planForceNewCluster({ memberId: 2n, snapshot: undefined, hardState, entries, storedMemberIds: [1n, 2n, 3n], self });
+    const plan = planForceNewCluster({ memberId: 2n, snapshot: undefined, hardState, entries, storedMemberIds: [1n, 2n, 3n] });
     expect(plan.discarded).toBe(2);
     expect(plan.addsSelf).toBe(false);
     expect(plan.removedIds).toEqual([1n, 3n]);
@@ -75,7 +74,6 @@ describe('planForceNewCluster', () => {
       hardState: { term: 3, vote: 0n, commit: 22 },
       entries: [normal(21, 3), normal(22, 3)],
       storedMemberIds: [],
-      self: { name: '', peerUrls: [], clientUrls: [] },
     });
     expect(plan.addsSelf).toBe(true);
     const changes = plan.appended.map((e) => decodeConfChange(e.data));
@@ -85,7 +83,7 @@ describe('planForceNewCluster', () => {
       [ConfChangeType.RemoveNode, 2n],
       [ConfChangeType.RemoveNode, 3n],
     ]);
-    expect(decodeMemberJson(changes[0]!.context)).toEqual({ id: 9n, name: '', peerUrls: [FORCED_MEMBER_PEER_URL_DEFAULT], clientUrls: [], isLearner: false });
+    expect(decodeMemberJson(changes[0]!.context)).toEqual({ id: 9n, name: '', peerUrls: [FORCED_MEMBER_PEER_URL], clientUrls: [], isLearner: false });
     expect(plan.appended.map((e) => e.index)).toEqual([23, 24, 25, 26]);
     expect(plan.hardState.commit).toBe(26);
   });
@@ -97,7 +95,6 @@ describe('planForceNewCluster', () => {
       hardState: { term: 4, vote: 1n, commit: 50 },
       entries: [],
       storedMemberIds: [1n, 2n],
-      self,
     });
     expect(plan.appended.map((e) => [e.index, decodeConfChange(e.data).nodeId])).toEqual([[51, 2n]]);
     expect(plan.hardState.commit).toBe(51);
@@ -110,7 +107,6 @@ describe('planForceNewCluster', () => {
       hardState: { term: 2, vote: 1n, commit: 3 },
       entries: [cc(1, ConfChangeType.AddNode, 1n), normal(2), normal(3)],
       storedMemberIds: [1n],
-      self,
     });
     expect(plan.appended).toEqual([]);
     expect(plan.hardState.commit).toBe(3);
@@ -131,7 +127,7 @@ describe('forced restart applied by raft and the applier', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  async function restartForced(stored: MemberRecord[], input: Omit<ForceNewClusterInput, 'storedMemberIds' | 'self'>) {
+  async function restartForced(stored: MemberRecord[], input: Omit<ForceNewClusterInput, 'storedMemberIds'>) {
     backend.batchTx((tx) => {
       for (const m of stored) new Membership(7n, []).put(tx, m);
     });
@@ -139,7 +135,7 @@ describe('forced restart applied by raft and the applier', () => {
     const walWrites: { hs: HardState; entries: readonly Entry[] }[] = [];
     const plan = await forceNewClusterRestart(
       { wal: { save: async (hs, entries) => void walWrites.push({ hs, entries }) }, backend, membership },
-      { ...input, storedMemberIds: membership.ids(), self },
+      { ...input, storedMemberIds: membership.ids() },
     );
     expect(walWrites).toEqual([{ hs: plan.hardState, entries: plan.appended }]);
     const storage = new MemoryStorage();
@@ -207,22 +203,23 @@ describe('forced restart applied by raft and the applier', () => {
     });
     expect(r.voters()).toEqual([0xabcn]);
     const solo = r.membership.member(0xabcn);
-    expect(solo).toEqual({ id: 0xabcn, name: 'solo', peerUrls: self.peerUrls, clientUrls: self.clientUrls, isLearner: false });
+    // etcd's placeholder peer URL; name and client URLs arrive with the member's publish.
+    expect(solo).toEqual({ id: 0xabcn, name: '', peerUrls: [FORCED_MEMBER_PEER_URL], clientUrls: [], isLearner: false });
     expect(r.membership.ids()).toEqual([0xabcn]);
     r.node.campaign();
     r.drain();
     expect(r.node.status().softState.raftState).toBe(StateType.Leader);
   });
 
-  it('an old member holding the peer URL this member is added with does not block the add', async () => {
-    const r = await restartForced([{ ...member(1n, 2380), peerUrls: self.peerUrls }], {
+  it("an old member holding etcd's placeholder peer URL (a default-configured cluster) does not block the add", async () => {
+    const r = await restartForced([{ ...member(1n, 2380), peerUrls: ['http://10.0.0.1:2380', FORCED_MEMBER_PEER_URL] }], {
       memberId: 0xabcn,
       snapshot: snapshotAt(20, 3, [1n]),
       hardState: { term: 3, vote: 0n, commit: 20 },
       entries: [],
     });
     expect(r.voters()).toEqual([0xabcn]);
-    expect(r.membership.member(0xabcn)?.peerUrls).toEqual(self.peerUrls);
+    expect(r.membership.member(0xabcn)?.peerUrls).toEqual([FORCED_MEMBER_PEER_URL]);
     expect(r.membership.ids()).toEqual([0xabcn]);
   });
 });

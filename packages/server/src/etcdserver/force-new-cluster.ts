@@ -12,8 +12,12 @@ import { encodeConfChange, decodeConfChange } from '../raft/confchange-codec';
 import { ConfChangeType, EntryType, type Entry, type HardState, type Snapshot } from '../raft/types';
 import { encodeMemberJson, type MemberRecord, type Membership } from './membership';
 
-/** etcd's peer URL for a member force-added without one (createConfigChangeEnts). */
-export const FORCED_MEMBER_PEER_URL_DEFAULT = 'http://localhost:2380';
+/**
+ * The peer URL etcd gives a member it force-adds (createConfigChangeEnts), whatever
+ * --initial-advertise-peer-urls says: `member update` fixes it, as with etcd. Name and client
+ * URLs come with the member's publish once it serves.
+ */
+export const FORCED_MEMBER_PEER_URL = 'http://localhost:2380';
 
 /**
  * The members raft knows after the snapshot and `entries` (etcd getIDs): voters and learners of
@@ -52,8 +56,6 @@ export interface ForceNewClusterInput {
   readonly entries: readonly Entry[];
   /** Ids the stored membership lists (removed too, so nothing but this member survives). */
   readonly storedMemberIds: readonly bigint[];
-  /** This member as it is added when raft does not know it (peer URLs, name, client URLs). */
-  readonly self: Omit<MemberRecord, 'id' | 'isLearner'>;
 }
 
 export interface ForceNewClusterPlan {
@@ -89,14 +91,7 @@ export function planForceNewCluster(input: ForceNewClusterInput): ForceNewCluste
   const toRemove = new Set<bigint>([...raftIds, ...input.storedMemberIds]);
   toRemove.delete(memberId);
   const removedIds = [...toRemove].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const peerUrls = input.self.peerUrls.length > 0 ? [...input.self.peerUrls] : [FORCED_MEMBER_PEER_URL_DEFAULT];
-  const selfRecord: MemberRecord = {
-    id: memberId,
-    name: input.self.name,
-    peerUrls,
-    clientUrls: [...input.self.clientUrls],
-    isLearner: false,
-  };
+  const selfRecord: MemberRecord = { id: memberId, name: '', peerUrls: [FORCED_MEMBER_PEER_URL], clientUrls: [], isLearner: false };
   // The log ends at the commit index (or at the snapshot when nothing follows it).
   const lastIndex = committed.length > 0 ? committed[committed.length - 1]!.index : (snapshot?.metadata.index ?? 0);
   const term = hardState.term;

@@ -196,7 +196,6 @@ async function restart(params: BootstrapParams, dirs: MemberDirs, backend: Backe
           hardState,
           entries,
           storedMemberIds: membership.ids(),
-          self: { name: params.name, peerUrls: params.advertisePeerUrls ?? [], clientUrls: params.advertiseClientUrls },
         },
       );
       ({ hardState, entries } = plan);
