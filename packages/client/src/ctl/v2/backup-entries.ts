@@ -27,12 +27,25 @@ export interface FilteredEntries {
   readonly dropped: Record<Exclude<BackupEntryFate, 'keep'>, number>;
 }
 
-export function filterBackupEntries(entries: readonly Entry[], withV3: boolean): FilteredEntries {
+/** etcdctl backup's log line for an entry it drops. */
+export function droppedEntryLine(e: Entry, fate: Exclude<BackupEntryFate, 'keep'>): string {
+  switch (fate) {
+    case 'conf-change':
+      return 'ignoring EntryConfChange raft entry';
+    case 'member-attributes':
+      return `ignoring member attribute update on ${InternalRaftRequest.decode(e.data).v2?.Path ?? ''}`;
+    case 'v3':
+      return 'ignoring v3 raft entry';
+  }
+}
+
+export function filterBackupEntries(entries: readonly Entry[], withV3: boolean, log?: (line: string) => void): FilteredEntries {
   const dropped = { 'conf-change': 0, 'member-attributes': 0, v3: 0 };
   const out = entries.map((e): Entry => {
     const fate = backupEntryFate(e, withV3);
     if (fate === 'keep') return e;
     dropped[fate]++;
+    log?.(droppedEntryLine(e, fate));
     return { term: e.term, index: e.index, type: EntryType.Normal, data: new Uint8Array(0) };
   });
   return { entries: out, dropped };

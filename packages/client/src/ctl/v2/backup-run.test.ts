@@ -48,6 +48,9 @@ describe('backup entry filter (etcdctl backup loadWAL)', () => {
     for (const i of [0, 2, 4]) expect(out.entries[i]).toEqual({ term: entries[i]!.term, index: i + 1, type: EntryType.Normal, data: new Uint8Array(0) });
     for (const i of [1, 3, 5]) expect(out.entries[i]).toBe(entries[i]);
     expect(filterBackupEntries(entries, true).dropped.v3).toBe(0);
+    const lines: string[] = [];
+    filterBackupEntries(entries, false, (l) => lines.push(l));
+    expect(lines).toEqual(['ignoring EntryConfChange raft entry', 'ignoring member attribute update on /0/members/a1/attributes', 'ignoring v3 raft entry']);
   });
 });
 

@@ -86,7 +86,7 @@ export async function backup(opts: BackupOptions, now: () => number = Date.now):
   fs.mkdirSync(p.destSnap, { recursive: true });
   if (opts.withV3) await copyEnvironment(p.srcDb, p.destDb);
   const wal = readWalFrom(p.srcWal, walSnap);
-  const filtered = filterBackupEntries(wal.entries, opts.withV3);
+  const filtered = filterBackupEntries(wal.entries, opts.withV3, opts.log);
   const consistentIndex = await finishBackupDb(p.destDb, opts.withV3, wal.hardState.commit);
   if (snapshot !== undefined) await new Snapshotter(p.destSnap).save(snapshot);
 

@@ -9,6 +9,11 @@ export interface BackupOptions {
   backupDir: string;
   backupWalDir: string;
   withV3: boolean;
+  /**
+   * Optional: told etcdctl's progress lines (`ignoring EntryConfChange raft entry`, `ignoring
+   * member attribute update on <path>`, `ignoring v3 raft entry`), one call per line, no newline.
+   */
+  log?: (line: string) => void;
 }
 
 /** Throws Error with etcdctl-like messages (`open <dir>: no such file or directory`, ...). */
