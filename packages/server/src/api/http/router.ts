@@ -235,7 +235,10 @@ function splitUrl(url: string): { path: string; query: URLSearchParams } {
 }
 
 /** Host header without its port (Go's httputil.GetHostname). */
-function hostnameOf(host: string): string {
+function hostnameOf(authority: string): string {
+  // `http:--host:port`: a grpc-go URL authority as rewritten by api/h2c-authority.
+  const schemeEnd = authority.indexOf(':--');
+  const host = schemeEnd > 0 ? authority.slice(schemeEnd + 3) : authority;
   if (host.startsWith('[')) {
     const end = host.indexOf(']');
     return end > 0 ? host.slice(1, end) : host;
