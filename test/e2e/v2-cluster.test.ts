@@ -4,6 +4,7 @@
 // all members and reaches a member that catches up by snapshot.
 
 import { v2Http, v2Watch, type V2HttpRequest, type V2HttpResponse } from '../compat/v2/v2-http';
+import { settledBaseIndex } from '../compat/v2/v2-runner';
 import { Cluster, bytes, sleep, type MemberProc } from './cluster-harness';
 
 jest.setTimeout(60_000);
@@ -61,6 +62,8 @@ describe('v2 keys on a 3-member cluster', () => {
   beforeAll(async () => {
     await cluster.start();
     await cluster.waitLeader();
+    // the members' own /0 bookkeeping (attributes, cluster version) is written first
+    await Promise.all(cluster.members.map((m) => settledBaseIndex(urlOf(m))));
   }, 60_000);
 
   afterAll(async () => {
@@ -114,7 +117,8 @@ describe('v2 keys on a 3-member cluster', () => {
           return { events, extra };
         }),
       );
-      const expireIndex = set.json.node.modifiedIndex + 1;
+      const expireIndex = perMember[0]!.events[1]!.node.modifiedIndex;
+      expect(expireIndex).toBeGreaterThan(set.json.node.modifiedIndex);
       for (const { events, extra } of perMember) {
         expect(events.map((e) => [e.action, e.node.key, e.node.modifiedIndex])).toEqual([
           ['set', '/ttl/k', set.json.node.modifiedIndex],
