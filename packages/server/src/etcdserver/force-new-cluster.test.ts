@@ -132,12 +132,17 @@ describe('forced restart applied by raft and the applier', () => {
       for (const m of stored) new Membership(7n, []).put(tx, m);
     });
     const membership = Membership.load(7n, backend.readTx());
-    const walWrites: { hs: HardState; entries: readonly Entry[] }[] = [];
+    const walWrites: { hs: HardState; entries: readonly Entry[]; storedAtSave: bigint[] }[] = [];
     const plan = await forceNewClusterRestart(
-      { wal: { save: async (hs, entries) => void walWrites.push({ hs, entries }) }, backend, membership },
+      {
+        wal: { save: async (hs, entries) => void walWrites.push({ hs, entries, storedAtSave: Membership.load(7n, backend.readTx()).ids() }) },
+        backend,
+        membership,
+      },
       { ...input, storedMemberIds: membership.ids() },
     );
-    expect(walWrites).toEqual([{ hs: plan.hardState, entries: plan.appended }]);
+    // The membership is prepared (every member to remove is stored) before the WAL commits the removals.
+    expect(walWrites).toEqual([{ hs: plan.hardState, entries: plan.appended, storedAtSave: expect.arrayContaining(plan.removedIds) }]);
     const storage = new MemoryStorage();
     if (input.snapshot !== undefined) storage.applySnapshot(input.snapshot);
     storage.setHardState(plan.hardState);

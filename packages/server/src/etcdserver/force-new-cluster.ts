@@ -137,13 +137,15 @@ export interface ForcedRestartDeps {
 }
 
 /**
- * Plans the forced restart, makes the appended ConfChanges and the moved commit index durable in
- * the WAL, then prepares the stored membership (durably) so the changes apply cleanly.
+ * Plans the forced restart, prepares the stored membership (durably) so the changes apply
+ * cleanly, then makes the appended ConfChanges and the moved commit index durable in the WAL.
+ * In this order a crash in between leaves a dir that the same restart repeats (the preparation
+ * is idempotent); the other order could leave committed removals the membership rejects.
  */
 export async function forceNewClusterRestart(deps: ForcedRestartDeps, input: ForceNewClusterInput): Promise<ForceNewClusterPlan> {
   const plan = planForceNewCluster(input);
-  await deps.wal.save(plan.hardState, plan.appended);
   deps.backend.batchTx((tx) => prepareMembership(tx, deps.membership, plan));
   await deps.backend.sync();
+  await deps.wal.save(plan.hardState, plan.appended);
   return plan;
 }
