@@ -89,6 +89,11 @@ export const dirSteps: V2Step[] = [
   { name: 'delete a missing key (100)', method: DELETE, path: '/v2/keys/nothing/here', expect: [404, 100] },
   { name: 'delete the root (107)', method: DELETE, path: '/v2/keys/?recursive=true', expect: [400, 107] },
   { name: 'set the root (107)', method: PUT, path: '/v2/keys', form: { value: 'x' }, expect: [400, 107] },
+  { name: 'update the root (107)', method: PUT, path: '/v2/keys?prevExist=true', form: { value: 'x' }, expect: [400, 107] },
+  { name: 'CAS the root (107)', method: PUT, path: '/v2/keys?prevValue=x', form: { value: 'y' }, expect: [400, 107] },
+  { name: 'CAD the root (102: no read-only check, the root is a dir)', method: DELETE, path: '/v2/keys?prevValue=x', expect: [403, 102] },
+  { name: 'mkdir the root (107)', method: PUT, path: '/v2/keys/?dir=true&prevExist=false', expect: [400, 107] },
+  { name: 'POST a dir under the root', method: POST, path: '/v2/keys/?dir=true', expect: 201 },
   { name: 'setdir with ttl', method: PUT, path: '/v2/keys/dirttl?dir=true', form: { ttl: '100' }, expect: 201 },
   { name: 'updatedir with a new ttl', method: PUT, path: '/v2/keys/dirttl?dir=true&prevExist=true', form: { ttl: '200' }, expect: 200 },
   { name: 'get dirttl', path: '/v2/keys/dirttl', expect: 200 },
@@ -368,6 +373,7 @@ export const historySteps: V2Step[] = [
   { name: 'wait from the last index still retained', path: (c) => `/v2/keys/after?wait=true&waitIndex=${c.index('set after the flood') - 999}`, expect: 200, watch: {} },
   { name: 'wait from one before the retained window (401)', path: (c) => `/v2/keys/after?wait=true&waitIndex=${c.index('set after the flood') - 1000}`, expect: [400, 401], watch: {} },
   { name: 'POST on the root (an in-order key at /)', method: POST, path: '/v2/keys', form: { value: 'r' }, expect: 201 },
+  { name: '/v2/stats/store counters after the whole sequence', path: '/v2/stats/store', expect: 200 },
 ];
 
 export const keysSteps: V2Step[] = [

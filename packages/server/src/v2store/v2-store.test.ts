@@ -219,3 +219,54 @@ describe('V2Store save / recovery', () => {
     expect(b.hub.history.scan('/1/x', false, 1)?.node.value).toBe('v');
   });
 });
+
+describe('V2Store stats match etcd 3.4, quirks included', () => {
+  const counters = (s: V2Store): Record<string, number> =>
+    Object.fromEntries(Object.entries(s.statsJson()).filter(([k, v]) => v !== 0 && k !== 'watchers'));
+
+  it('counts root writes, a value on a dir (update) and compareAndDelete dir/compare failures as successes', () => {
+    const s = new V2Store({ namespaces: ['/0', '/1'] });
+    s.set('/1/k', false, 'v');
+    s.create('/1/d', true, '', false);
+    const before = counters(s);
+    expect(before).toEqual({ setsSuccess: 1, createSuccess: 1 });
+    expect(code(() => s.delete('/1', true, true)).code).toBe(107);
+    expect(code(() => s.update('/1', '', {})).code).toBe(107);
+    expect(code(() => s.compareAndSwap('/1', 'x', 0, 'y')).code).toBe(107);
+    expect(code(() => s.update('/1/d', 'value')).code).toBe(102);
+    expect(code(() => s.compareAndDelete('/1/d', 'x', 0)).code).toBe(102);
+    expect(code(() => s.compareAndDelete('/1/k', 'nope', 0)).code).toBe(101);
+    // no read-only check in compareAndDelete: the root namespace is a dir (102)
+    expect(code(() => s.compareAndDelete('/1', 'x', 0))).toMatchObject({ code: 102, cause: '/1' });
+    expect(counters(s)).toEqual({ setsSuccess: 1, createSuccess: 1, deleteSuccess: 1, updateSuccess: 2, compareAndSwapSuccess: 1, compareAndDeleteSuccess: 3 });
+  });
+
+  it('counts real failures as failures; a walk through a file is also a failed set', () => {
+    const s = new V2Store({ namespaces: ['/0', '/1'] });
+    s.set('/1/f', false, 'v');
+    expect(code(() => s.delete('/1/missing', false, false)).code).toBe(100);
+    expect(code(() => s.compareAndSwap('/1/f', 'nope', 0, 'x')).code).toBe(101);
+    expect(code(() => s.compareAndDelete('/1/missing', 'x', 0)).code).toBe(100);
+    expect(code(() => s.update('/1/missing', 'x')).code).toBe(100);
+    expect(code(() => s.create('/1/f/child', false, 'x', true)).code).toBe(104);
+    expect(code(() => s.set('/1/f/child', false, 'x')).code).toBe(104);
+    expect(counters(s)).toEqual({
+      setsSuccess: 1,
+      deleteFail: 1,
+      compareAndSwapFail: 1,
+      compareAndDeleteFail: 1,
+      updateFail: 1,
+      createFail: 1,
+      setsFail: 2, // the create's walk, and the set (which fails in its own lookup, before any walk)
+    });
+  });
+
+  it('v2AuthEnabled is a counted get of /2/enabled (one getsFail while auth is off)', () => {
+    const s = new V2Store({ namespaces: ['/0', '/1'] });
+    expect(s.v2AuthEnabled()).toBe(false);
+    expect(s.v2AuthEnabled()).toBe(false);
+    expect(counters(s)).toEqual({ getsFail: 2 });
+    s.set('/2/enabled', false, 'true');
+    expect(s.v2AuthEnabled()).toBe(true);
+  });
+});

@@ -12,6 +12,9 @@ import { cleanV2Path, splitV2Path } from './v2-path';
 import { TtlKeyHeap } from './ttl-key-heap';
 import { V2Watcher, WatcherHub } from './watcher-hub';
 
+/** Where etcd's v2 auth keeps its on/off switch (StorePermsPrefix + "/enabled"). */
+export const V2_AUTH_ENABLED_PATH = '/2/enabled';
+
 export interface TtlOptions {
   /** Absolute expiration (ms since the epoch); 0 / undefined = permanent. */
   readonly expireTimeMs?: number;
@@ -56,6 +59,20 @@ export class V2Store {
     }
     this.currentIndex = 0;
     this.ttlHeap = new TtlKeyHeap<V2Node>();
+  }
+
+  /**
+   * etcd's v2 auth check (`/2/enabled`), which etcd's HTTP layer runs for every /v2/keys request
+   * that parsed and every /v2/members request. It is a counted get: while v2 auth is off (always,
+   * in tsetcd) each such request adds one getsFail to /v2/stats/store, as in etcd.
+   */
+  v2AuthEnabled(): boolean {
+    try {
+      return this.get(V2_AUTH_ENABLED_PATH, false, false).node.value === 'true';
+    } catch (err) {
+      if (err instanceof V2Error) return false;
+      throw err;
+    }
   }
 
   /** Whether a node exists (no stats counted: the member's own /0 bookkeeping asks this). */
@@ -117,10 +134,10 @@ export class V2Store {
   update(nodePath: string, newValue: string, ttl: TtlOptions = {}): V2Event {
     return this.counted('update', () => {
       const path = cleanV2Path(nodePath);
-      this.checkWritable(path);
+      this.checkWritable(path, true);
       const next = this.currentIndex + 1;
       const n = this.internalGet(path);
-      if (n.isDir && newValue.length !== 0) throw new V2Error(V2_ERROR_CODES.NotFile, path, this.currentIndex);
+      if (n.isDir && newValue.length !== 0) throw this.asSuccessInStats(new V2Error(V2_ERROR_CODES.NotFile, path, this.currentIndex));
       if (ttl.refresh === true) newValue = n.value;
       const e = newV2Event('update', path, next, n.createdIndex);
       e.etcdIndex = next;
@@ -143,7 +160,7 @@ export class V2Store {
   compareAndSwap(nodePath: string, prevValue: string, prevIndex: number, value: string, ttl: TtlOptions = {}): V2Event {
     return this.counted('compareAndSwap', () => {
       const path = cleanV2Path(nodePath);
-      this.checkWritable(path);
+      this.checkWritable(path, true);
       const n = this.internalGet(path);
       if (n.isDir) throw new V2Error(V2_ERROR_CODES.NotFile, path, this.currentIndex);
       if (ttl.refresh === true) value = n.value;
@@ -165,7 +182,7 @@ export class V2Store {
   delete(nodePath: string, dir: boolean, recursive: boolean): V2Event {
     return this.counted('delete', () => {
       const path = cleanV2Path(nodePath);
-      this.checkWritable(path);
+      this.checkWritable(path, true);
       if (recursive) dir = true;
       const n = this.internalGet(path);
       const next = this.currentIndex + 1;
@@ -182,11 +199,17 @@ export class V2Store {
 
   compareAndDelete(nodePath: string, prevValue: string, prevIndex: number): V2Event {
     return this.counted('compareAndDelete', () => {
+      // etcd has no read-only check here: the root is a dir, so 102 (counted as a success, see
+      // countedAsSuccess, like the compare failure)
       const path = cleanV2Path(nodePath);
-      this.checkWritable(path);
       const n = this.internalGet(path);
-      if (n.isDir) throw new V2Error(V2_ERROR_CODES.NotFile, path, this.currentIndex);
-      this.compareOrThrow(n, prevValue, prevIndex);
+      if (n.isDir) throw this.asSuccessInStats(new V2Error(V2_ERROR_CODES.NotFile, path, this.currentIndex));
+      try {
+        this.compareOrThrow(n, prevValue, prevIndex);
+      } catch (err) {
+        if (err instanceof V2Error) this.asSuccessInStats(err);
+        throw err;
+      }
       this.currentIndex++;
       const e = newV2Event('compareAndDelete', path, this.currentIndex, n.createdIndex);
       e.etcdIndex = this.currentIndex;
@@ -274,9 +297,21 @@ export class V2Store {
       this.stats.inc(`${op}Success` as const);
       return e;
     } catch (err) {
-      this.stats.inc(`${op}Fail` as const);
+      this.stats.inc(this.countedAsSuccess.has(err as object) ? (`${op}Success` as const) : (`${op}Fail` as const));
       throw err;
     }
+  }
+
+  /**
+   * etcd 3.4 returns some errors without assigning its deferred stats check's variable, so they
+   * count as successes in /v2/stats/store (root writes in update/CAS/delete, a value on a dir in
+   * update, dir and compare failures in compareAndDelete). Kept for identical stats.
+   */
+  private readonly countedAsSuccess = new WeakSet<object>();
+
+  private asSuccessInStats(err: V2Error): V2Error {
+    this.countedAsSuccess.add(err);
+    return err;
   }
 
   private publish(e: V2Event, refresh: boolean): void {
@@ -284,8 +319,10 @@ export class V2Store {
     else this.hub.notify(e);
   }
 
-  private checkWritable(path: string): void {
-    if (this.readonly.has(path)) throw new V2Error(V2_ERROR_CODES.RootReadOnly, '/', this.currentIndex);
+  private checkWritable(path: string, countedAsSuccess = false): void {
+    if (!this.readonly.has(path)) return;
+    const err = new V2Error(V2_ERROR_CODES.RootReadOnly, '/', this.currentIndex);
+    throw countedAsSuccess ? this.asSuccessInStats(err) : err;
   }
 
   private compareOrThrow(n: V2Node, prevValue: string, prevIndex: number): void {
@@ -344,6 +381,7 @@ export class V2Store {
       } else if (child.isDir) {
         d = child;
       } else {
+        this.stats.inc('setsFail'); // etcd counts a failed walk as a failed set too, whatever the op
         throw new V2Error(V2_ERROR_CODES.NotDir, child.path, curr);
       }
     }
