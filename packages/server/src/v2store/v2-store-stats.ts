@@ -34,6 +34,19 @@ export class V2StoreStats {
     return this.counts.get(name) ?? 0;
   }
 
+  /** The counters for a snapshot (etcd saves its store stats in the snapshot too). */
+  saveCounts(): Partial<Record<Counter, number>> {
+    return Object.fromEntries(this.counts);
+  }
+
+  /** Replaces every counter with a snapshot's (counters it lacks restart from 0). */
+  loadCounts(saved: Partial<Record<string, number>>): void {
+    this.counts.clear();
+    for (const [name, value] of Object.entries(saved)) {
+      if (typeof value === 'number' && name !== 'watchers') this.counts.set(name as Counter, value);
+    }
+  }
+
   toJson(watchers: number): V2StoreStatsJson {
     const g = (k: Counter): number => this.get(k);
     return {

@@ -218,6 +218,18 @@ describe('V2Store save / recovery', () => {
     expect(b.deleteExpiredKeys(now + 2000).map((e) => e.node.key)).toEqual(['/1/d']);
     expect(b.hub.history.scan('/1/x', false, 1)?.node.value).toBe('v');
   });
+
+  it('carries the stats counters, as etcd snapshots do', () => {
+    const a = new V2Store({ namespaces: ['/0', '/1'] });
+    a.set('/1/x', false, 'v');
+    expect(code(() => a.get('/1/missing', false, false)).code).toBe(100);
+    const b = new V2Store({ namespaces: ['/0', '/1'] });
+    b.set('/1/other', false, 'o');
+    b.set('/1/other', false, 'o');
+    b.recovery(a.save());
+    expect(b.statsJson()).toEqual(a.statsJson());
+    expect(b.statsJson()).toMatchObject({ setsSuccess: 1, getsFail: 1 });
+  });
 });
 
 describe('V2Store stats match etcd 3.4, quirks included', () => {

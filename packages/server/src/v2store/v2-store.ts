@@ -257,7 +257,7 @@ export class V2Store {
     return this.stats.toJson(this.hub.count);
   }
 
-  /** A JSON snapshot of the tree, index and history (watchers are not saved). */
+  /** A JSON snapshot of the tree, index, history and stats counters (watchers are not saved). */
   save(): string {
     const walk = (n: V2Node): SavedNode => ({
       p: n.path,
@@ -267,7 +267,13 @@ export class V2Store {
       e: n.expireTimeMs === PERMANENT ? undefined : n.expireTimeMs,
       d: n.isDir ? [...(n.children?.values() ?? [])].map(walk) : undefined,
     });
-    const saved: SavedStore = { version: 1, index: this.currentIndex, root: walk(this.root), history: this.hub.history.events() };
+    const saved: SavedStore = {
+      version: 1,
+      index: this.currentIndex,
+      root: walk(this.root),
+      history: this.hub.history.events(),
+      stats: this.stats.saveCounts(),
+    };
     return JSON.stringify(saved);
   }
 
@@ -285,6 +291,8 @@ export class V2Store {
     };
     this.root = build(saved.root, undefined);
     this.currentIndex = saved.index;
+    // like etcd, the counters come back as they were at the snapshot (older saves have none)
+    if (saved.stats !== undefined) this.stats.loadCounts(saved.stats);
     this.hub = new WatcherHub(new EventHistory());
     for (const e of saved.history) this.hub.history.add(e);
   }
@@ -452,4 +460,5 @@ interface SavedStore {
   index: number;
   root: SavedNode;
   history: V2Event[];
+  stats?: Partial<Record<string, number>>;
 }
