@@ -326,11 +326,12 @@ export const watchSteps: V2Step[] = [
     },
   },
   {
-    name: 'stream on st: three events on one response',
+    name: 'stream on st: three events on one response, which stays open',
     path: '/v2/keys/st?wait=true&recursive=true&stream=true',
     expect: 200,
     watch: {
       streamEvents: 3,
+      thenListenMs: 300,
       during: [
         { name: 'set st/a', method: PUT, path: '/v2/keys/st/a', form: { value: '1' }, expect: 201 },
         { name: 'set st/b', method: PUT, path: '/v2/keys/st/b', form: { value: '2' }, expect: 201 },
@@ -351,10 +352,10 @@ export const watchSteps: V2Step[] = [
     },
   },
   {
-    name: 'stream from history: the first matching event',
+    name: 'stream from history: the first matching event, then nothing, not even a new write (open)',
     path: (c) => `/v2/keys/w?wait=true&stream=true&waitIndex=${c.index('set w 1')}`,
     expect: 200,
-    watch: { streamEvents: 1 },
+    watch: { streamEvents: 1, thenListenMs: 700, during: [{ name: 'set w 3 (not delivered)', method: PUT, path: '/v2/keys/w', form: { value: '3' }, expect: 200 }] },
   },
 ];
 

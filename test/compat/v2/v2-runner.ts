@@ -12,6 +12,8 @@ export interface V2Outcome {
   newline?: boolean;
   /** stream / one-shot watch: the normalised event lines. */
   events?: unknown[];
+  /** stream with thenListenMs: what followed the events. */
+  afterEvents?: string;
   /** bulk: how many answers per status. */
   statuses?: Record<string, number>;
   /** the request could not be completed (timeout, connection error, server gone). */
@@ -189,6 +191,12 @@ export class V2SequenceRunner {
           for (let k = 0; k < s.watch.streamEvents; k++) {
             const line = await w.nextLine(timeoutMs);
             events.push(normalizeBody(line, this.ctx).body);
+          }
+          if (s.watch.thenListenMs !== undefined) {
+            outcome.afterEvents = await w.nextLine(s.watch.thenListenMs).then(
+              (line) => `another line: ${line}`,
+              (err: Error) => (/the response ended/.test(err.message) ? 'the response ended' : /nothing within/.test(err.message) ? 'open, quiet' : err.message),
+            );
           }
         } else {
           const body = await w.rest(timeoutMs);

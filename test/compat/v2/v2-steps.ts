@@ -34,6 +34,8 @@ export interface V2Step {
     streamEvents?: number;
     /** How long to wait for the event(s). */
     timeoutMs?: number;
+    /** stream: after the events, listen this long and record whether the response stayed open. */
+    thenListenMs?: number;
   };
   /** Sends the request `count` times, `concurrency` at a time; `{i}` in path and form is the attempt number. */
   bulk?: { count: number; concurrency: number };

@@ -186,6 +186,27 @@ describe('V2Store watch and history', () => {
     });
   });
 
+  it('a stream answered from history gets that one event, then stays open and quiet (etcd 3.4)', async () => {
+    const s = new V2Store();
+    s.set('/k', false, '1');
+    const w = s.watch('/k', false, true, 1);
+    expect((await w.next())?.node.value).toBe('1');
+    expect(s.statsJson().watchers).toBe(0); // never registered
+    s.set('/k', false, '2');
+    let settled = false;
+    const next = w.next().then((e) => {
+      settled = true;
+      return e;
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false); // the new write is not delivered, the stream is not ended
+    w.remove(); // the client leaves
+    expect(await next).toBeUndefined();
+    const oneShot = s.watch('/k', false, false, 1);
+    expect((await oneShot.next())?.node.value).toBe('1');
+    expect(await oneShot.next()).toBeUndefined(); // a one-shot ends after it
+  });
+
   it('a delete of a parent dir reaches watchers on keys inside; stream watcher keeps going', async () => {
     const s = new V2Store();
     s.set('/d/k', false, '1');

@@ -79,7 +79,9 @@ export class WatcherHub {
       const e = cloneV2Event(event);
       e.etcdIndex = storeIndex;
       w.push(e);
-      w.removed = true; // one answer from history; never registered (etcd 3.4 does the same for streams)
+      // One answer from history and the watcher is never registered. A one-shot ends after it; a
+      // stream stays open and quiet until the client leaves (etcd 3.4 does exactly this).
+      if (!stream) w.removed = true;
       return w;
     }
     let set = this.watchers.get(key);
