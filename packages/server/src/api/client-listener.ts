@@ -10,6 +10,7 @@ import { rm } from 'node:fs/promises';
 import type { GrpcServer } from './grpc/server';
 import type { HttpRouter } from './http/router';
 import { silentLogger, type ApiLogger } from './grpc/types';
+import { filterH2cSocket } from './h2c-authority';
 
 export interface ClientListenerOptions extends BindOptions {
   readonly grpc: GrpcServer;
@@ -28,6 +29,11 @@ export interface BindOptions {
   readonly logger?: ApiLogger;
   /** Required for `https://` and `unixs://` URLs. */
   readonly tls?: ClientTlsOptions;
+  /**
+   * Pass plaintext HTTP/2 connections through the :authority filter (h2c-authority/) so grpc-go
+   * clients dialing `http://host:port` as the authority are not reset by nghttp2. Default true.
+   */
+  readonly h2cAuthorityFilter?: boolean;
 }
 
 export interface ClientTlsOptions {
@@ -170,7 +176,7 @@ export async function bindClientUrl(options: BindOptions): Promise<BoundListener
       (alpn === 'h2' ? h2 : h1).emit('connection', socket);
       return;
     }
-    sniff(socket, h1, h2, handedOver);
+    sniff(socket, h1, h2, handedOver, options.h2cAuthorityFilter ?? true);
   };
   let server: net.Server;
   if (secure && options.tls !== undefined) {
@@ -247,7 +253,13 @@ export async function bindClientUrl(options: BindOptions): Promise<BoundListener
 }
 
 /** Reads just enough of the connection to pick a protocol, then hands the socket over. */
-function sniff(socket: net.Socket, h1: http.Server, h2: http2.Http2Server, handedOver: WeakSet<net.Socket>): void {
+function sniff(
+  socket: net.Socket,
+  h1: http.Server,
+  h2: http2.Http2Server,
+  handedOver: WeakSet<net.Socket>,
+  filterAuthority: boolean,
+): void {
   let head: Buffer | undefined;
   const onData = (chunk: Buffer): void => {
     head = head === undefined ? chunk : Buffer.concat([head, chunk]);
@@ -258,7 +270,9 @@ function sniff(socket: net.Socket, h1: http.Server, h2: http2.Http2Server, hande
     socket.unshift(head);
     handedOver.add(socket);
     if (isHttp2Preface(head.subarray(0, SNIFF_BYTES))) {
-      h2.emit('connection', socket);
+      // grpc-go dialing `http://host:port` sends that whole URL as :authority, which nghttp2
+      // resets (real etcd accepts it): the filter re-encodes it as `http:--host:port`.
+      h2.emit('connection', filterAuthority ? filterH2cSocket(socket) : socket);
     } else {
       h1.emit('connection', socket);
       socket.resume();
