@@ -133,6 +133,7 @@ export const edgeSteps: V2Step[] = [
   },
   { name: 'quorum with wait: the quorum wins (a get through raft)', path: '/v2/keys/tt?wait=true&quorum=true', expect: 200, watch: { during: [{ name: 'set tt 6', method: PUT, path: '/v2/keys/tt', form: { value: '6' }, expect: 200 }] } },
   { name: 'HEAD with quorum', method: HEAD, path: '/v2/keys/tt?quorum=true', expect: 200 },
+  { name: 'recursive GET on a file', path: '/v2/keys/tt?recursive=true&sorted=true', expect: 200 },
 ];
 
 export const ttlSteps: V2Step[] = [
@@ -374,6 +375,15 @@ export const historySteps: V2Step[] = [
   { name: 'wait from the last index still retained', path: (c) => `/v2/keys/after?wait=true&waitIndex=${c.index('set after the flood') - 999}`, expect: 200, watch: {} },
   { name: 'wait from one before the retained window (401)', path: (c) => `/v2/keys/after?wait=true&waitIndex=${c.index('set after the flood') - 1000}`, expect: [400, 401], watch: {} },
   { name: 'POST on the root (an in-order key at /)', method: POST, path: '/v2/keys', form: { value: 'r' }, expect: 201 },
+];
+
+/** Last (before the stats): a difference here would shift every later index. */
+export const bigValueSteps: V2Step[] = [
+  { name: 'a 1 MiB value', method: PUT, path: '/v2/keys/big1', form: { value: 'b'.repeat(1024 * 1024) }, expect: 201 },
+  { name: 'a 1.6 MiB value (v2 writes skip --max-request-bytes)', method: PUT, path: '/v2/keys/big2', form: { value: 'c'.repeat(1600 * 1024) }, expect: 201 },
+  { name: 'a 3 MiB value (Go reads forms up to 10 MB)', method: PUT, path: '/v2/keys/big3', form: { value: 'd'.repeat(3 * 1024 * 1024) }, expect: 201 },
+  { name: 'get big1', path: '/v2/keys/big1', expect: 200 },
+  { name: 'rm the big values', method: DELETE, path: '/v2/keys/big3', expect: 200 },
   { name: '/v2/stats/store counters after the whole sequence', path: '/v2/stats/store', expect: 200 },
 ];
 
@@ -387,4 +397,5 @@ export const keysSteps: V2Step[] = [
   ...parseErrorSteps,
   ...watchSteps,
   ...historySteps,
+  ...bigValueSteps,
 ];

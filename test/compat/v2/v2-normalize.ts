@@ -3,6 +3,7 @@
 // cluster id are masked (presence kept), expiration times are checked for RFC 3339 and masked,
 // TTLs are bucketed (seconds pass between the two sides), unsorted child lists are sorted.
 
+import { createHash } from 'node:crypto';
 import type { V2HttpResponse } from './v2-http';
 
 export interface IndexContext {
@@ -29,6 +30,8 @@ export interface NormalizeOptions {
 const COMPARED_HEADERS = ['content-type', 'x-etcd-index', 'x-raft-index', 'x-raft-term', 'x-etcd-cluster-id', 'allow', 'location', 'access-control-allow-origin', 'access-control-allow-methods', 'access-control-allow-headers'] as const;
 const RFC3339_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
 const IN_ORDER_SEGMENT = /\/(\d{20})(?=\/|$)/g;
+/** Longer values are compared by length and hash (readable diffs). */
+const LONG_VALUE_CHARS = 200;
 /** TTLs are compared in buckets of this many seconds (a few seconds pass between the two sides). */
 export const TTL_BUCKET_SECONDS = 5;
 
@@ -68,6 +71,9 @@ export function normalizeJson(value: unknown, ctx: IndexContext, opts: Normalize
     if (typeof value === 'number' && field === 'ttl') return `ttl~${Math.ceil(value / TTL_BUCKET_SECONDS) * TTL_BUCKET_SECONDS}`;
     if (typeof value === 'string' && field === 'expiration') return RFC3339_UTC.test(value) ? '<time>' : `<bad time ${value}>`;
     if (typeof value === 'string' && field === 'key') return mapKey(value, ctx);
+    if (typeof value === 'string' && field === 'value' && value.length > LONG_VALUE_CHARS) {
+      return `<${value.length} chars, sha256 ${createHash('sha256').update(value).digest('hex').slice(0, 16)}>`;
+    }
     if (typeof value === 'string' && field === 'cause') return mapKey(mapNumberInText(value, ctx), ctx);
     return value;
   }
