@@ -27,7 +27,7 @@ export interface NormalizeOptions {
 }
 
 /** Headers compared; raft ones and the cluster id by presence/shape only. */
-const COMPARED_HEADERS = ['content-type', 'x-etcd-index', 'x-raft-index', 'x-raft-term', 'x-etcd-cluster-id', 'allow', 'location', 'access-control-allow-origin', 'access-control-allow-methods', 'access-control-allow-headers'] as const;
+const COMPARED_HEADERS = ['content-type', 'x-etcd-index', 'x-raft-index', 'x-raft-term', 'x-etcd-cluster-id', 'allow', 'location', 'access-control-allow-origin', 'access-control-allow-methods', 'access-control-allow-headers', 'x-content-type-options'] as const;
 const RFC3339_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
 const IN_ORDER_SEGMENT = /\/(\d{20})(?=\/|$)/g;
 /** Longer values are compared by length and hash (readable diffs). */
