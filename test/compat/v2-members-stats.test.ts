@@ -80,6 +80,11 @@ function maskPorts(text: string, side: Side): string {
   });
 }
 
+/** Known member ids inside a text (error messages name them). */
+function maskIds(text: string, side: Side): string {
+  return text.replace(/\b[0-9a-f]{1,16}\b/g, (m) => (side.idNames.has(m) ? idLabel(m, side) : m));
+}
+
 function idLabel(hex: unknown, side: Side): string {
   if (typeof hex !== 'string') return `<not a string: ${typeof hex}>`;
   if (!HEX_ID.test(hex)) return `<not a hex id: ${hex}>`;
@@ -106,6 +111,13 @@ function memberShape(m: Record<string, unknown>, side: Side): unknown {
 }
 
 /** 'self-any-counts': the counters' values are timing-dependent (only their type is compared). */
+/** minimum <= current, average <= maximum once a follower answered (min starts at 2^63 before). */
+function latencyOrdered(latency: Record<string, unknown> | undefined): boolean {
+  const l = (latency ?? {}) as Record<string, number>;
+  const [min, cur, avg, max] = [l.minimum ?? NaN, l.current ?? NaN, l.average ?? NaN, l.maximum ?? NaN];
+  return min <= cur && min <= avg && cur <= max && avg <= max;
+}
+
 type BodyKind = 'members' | 'member' | 'message' | 'text' | 'self' | 'self-any-counts' | 'leader' | 'store' | 'none';
 
 function normalizeBody(kind: BodyKind, body: string, side: Side): unknown {
@@ -126,7 +138,7 @@ function normalizeBody(kind: BodyKind, body: string, side: Side): unknown {
     case 'member':
       return memberShape(j, side);
     case 'message':
-      return { keys: Object.keys(j), message: typeof j.message === 'string' ? maskPorts(j.message, side) : j.message };
+      return { keys: Object.keys(j), message: typeof j.message === 'string' ? maskIds(maskPorts(j.message, side), side) : j.message };
     case 'self':
     case 'self-any-counts': {
       const anyCount = (v: unknown): string => (kind === 'self' ? count(v) : count(v).replace(/^(0|>0)$/, '<count>'));
@@ -160,6 +172,7 @@ function normalizeBody(kind: BodyKind, body: string, side: Side): unknown {
               keys: Object.keys(f),
               latencyKeys: Object.keys(f.latency ?? {}),
               latencyNumbers: Object.values(f.latency ?? {}).every((v) => typeof v === 'number' && v >= 0),
+              latencyOrdered: latencyOrdered(f.latency),
               counts: { keys: Object.keys(f.counts ?? {}), fail: typeof f.counts?.fail, success: count(f.counts?.success) },
             },
           ]),
@@ -422,6 +435,8 @@ describe(`v2 members and stats, one member: ${names[0]} (expected) vs ${names[1]
 
 const CLUSTER_NAMES = ['n1', 'n2', 'n3'] as const;
 const CLUSTER_WRITES = 20;
+/** etcd's HealthInterval (5 s) plus a margin: peers must be connected this long before a removal. */
+const REMOVAL_SAFE_AFTER_MS = 6_500;
 
 async function startCluster(which: 'etcd' | 'tsetcd', prefix: string): Promise<ServerHandle[]> {
   const ports = await Promise.all(CLUSTER_NAMES.map(async () => ({ client: await freePort(), peer: await freePort() })));
@@ -457,6 +472,7 @@ async function waitForLeader(servers: readonly ServerHandle[]): Promise<string> 
 async function observeCluster(servers: readonly ServerHandle[]): Promise<ClusterView[]> {
   const first = servers[0];
   if (first === undefined) throw new Error('no servers');
+  const upSinceMs = Date.now();
   const leaderId = await waitForLeader(servers);
   const byName = new Map((await membersOf(first.clientPort)).map((m) => [m.name, m.id]));
   const leader = servers.find((s) => byName.get(s.name) === leaderId);
@@ -485,6 +501,21 @@ async function observeCluster(servers: readonly ServerHandle[]): Promise<Cluster
     await add(`GET /v2/stats/leader on follower ${i + 1}: 403`, f.clientPort, '/v2/stats/leader', 'message');
     await add(`GET /v2/stats/self on follower ${i + 1}`, f.clientPort, '/v2/stats/self', 'self');
   }
+  // Remove follower 2 through the leader: 204, then 410 for it, an update of it is a 500. etcd's
+  // strict reconfiguration check refuses a removal (500) until peers have been connected for its
+  // HealthInterval, so wait that long after the cluster came up.
+  await new Promise((r) => setTimeout(r, Math.max(0, upSinceMs + REMOVAL_SAFE_AFTER_MS - Date.now())));
+  const removed = followers[1];
+  const removedId = [...byName.entries()].find(([n]) => n === removed?.name)?.[1] ?? '0';
+  const write = async (label: string, method: string, body?: string): Promise<void> => {
+    const a = await http(leader.clientPort, method, `/v2/members/${removedId}`, body, body === undefined ? undefined : JSON_CT);
+    views.push({ label, outcome: normalize(a, a.status === 204 ? 'none' : 'message', side) });
+  };
+  await write('DELETE /v2/members/<follower 2>: 204', 'DELETE');
+  await write('DELETE /v2/members/<follower 2> again: 410', 'DELETE');
+  await write('PUT /v2/members/<follower 2> after its removal: 500', 'PUT', '{"peerURLs":["http://127.0.0.1:1"]}');
+  await add('GET /v2/members after the removal', leader.clientPort, '/v2/members', 'members');
+  await add('GET /v2/stats/leader after the removal: one follower', leader.clientPort, '/v2/stats/leader', 'leader');
   return views;
 }
 
@@ -522,5 +553,8 @@ describe(`v2 members and stats, three members: ${names[0]} (expected) vs ${names
     expect(text).toContain('"recvAppendRequestCnt":">0"');
     expect(text).toContain('"sendAppendRequestCnt":">0"');
     expect(text).toContain('"success":">0"');
+    expect(text).toContain('"latencyOrdered":true');
+    expect(text).toContain('"message":"Member permanently removed: <id follower2>"');
+    expect(text).toContain('"message":"Internal Server Error"');
   });
 });
