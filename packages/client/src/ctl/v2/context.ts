@@ -23,6 +23,8 @@ export interface V2CtlIo {
   err(s: string): void;
   stdin(): Promise<string>;
   env: NodeJS.ProcessEnv;
+  /** Aborting it ends a running watch / exec-watch like Ctrl+C does (exit 0). */
+  signal?: AbortSignal;
 }
 
 /** Ends the command with this exit code (its output has already been written). */

@@ -5,12 +5,20 @@ import { EXIT_BAD_ARGS, EXIT_SERVER_ERROR, type V2Ctl } from './context';
 import type { V2Command } from './command';
 import { formatResponse } from './format';
 
-/** Resolves when SIGINT arrives (etcdctl exits 0 on Ctrl+C); `signal` aborts the pending poll. */
-function interruptible(): { signal: AbortSignal; dispose(): void } {
+/** Aborts on SIGINT (etcdctl exits 0 on Ctrl+C) or when the caller's signal fires. */
+function interruptible(external: AbortSignal | undefined): { signal: AbortSignal; dispose(): void } {
   const ac = new AbortController();
   const onSigint = (): void => ac.abort();
   process.once('SIGINT', onSigint);
-  return { signal: ac.signal, dispose: () => process.removeListener('SIGINT', onSigint) };
+  external?.addEventListener('abort', onSigint, { once: true });
+  if (external?.aborted) ac.abort();
+  return {
+    signal: ac.signal,
+    dispose: () => {
+      process.removeListener('SIGINT', onSigint);
+      external?.removeEventListener('abort', onSigint);
+    },
+  };
 }
 
 /** Calls `onEvent` for each event until it returns false, Ctrl+C (exit 0) or an error (exit 4). */
@@ -23,7 +31,7 @@ async function watchLoop(
 ): Promise<void> {
   const client = await ctl.client();
   const watcher = client.keys.watcher(key, { afterIndex: BigInt(Math.max(0, afterIndex)), recursive });
-  const interrupt = interruptible();
+  const interrupt = interruptible(ctl.io.signal);
   try {
     for (;;) {
       let resp: V2Response;
