@@ -243,6 +243,12 @@ describe('RaftTrafficStats', () => {
     traffic.removePeer(2n);
     traffic.onReceive(msg(MessageType.MsgHeartbeatResp, 2n, 1n));
     expect(followersOf(leader)).toEqual({});
+    // Dropped from LeaderStats directly while a heartbeat was out: its late answer is ignored.
+    traffic.onSend([msg(MessageType.MsgHeartbeat, 1n, 3n)]);
+    leader.removeFollower(3n);
+    traffic.onReceive(msg(MessageType.MsgHeartbeatResp, 3n, 1n));
+    traffic.onReceive(msg(MessageType.MsgAppResp, 3n, 1n, { reject: true }));
+    expect(followersOf(leader)).toEqual({});
   });
 
   test('message size grows with entry payloads', () => {

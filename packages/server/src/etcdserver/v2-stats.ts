@@ -392,12 +392,14 @@ export class RaftTrafficStats {
       case MessageType.MsgAppResp:
       case MessageType.MsgHeartbeatResp: {
         const since = this.pendingSinceMs.get(message.from);
+        // A late answer from a member already dropped from LeaderStats must not list it again.
+        if (since === undefined || !this.leader.hasFollower(message.from)) return;
         if (message.reject) {
-          if (since !== undefined) this.pendingSinceMs.set(message.from, NO_PENDING);
+          this.pendingSinceMs.set(message.from, NO_PENDING);
           this.leader.followerFailed(message.from);
           return;
         }
-        if (since === undefined || since === NO_PENDING) return;
+        if (since === NO_PENDING) return;
         this.pendingSinceMs.set(message.from, NO_PENDING);
         this.leader.followerSucceeded(message.from, Math.max(0, this.nowMs() - since));
         return;
