@@ -1,5 +1,6 @@
 // The v2 keys API on a 3-member tsetcd cluster: a follower's write is read through raft on the
-// leader, a TTL key expires once cluster-wide, a long-poll watcher survives the SIGKILL of its
+// leader, a TTL key expires once cluster-wide (also when its leader dies before the expiry), a
+// long-poll watcher survives the SIGKILL of its
 // member by resuming elsewhere with waitIndex, and the v2 store survives restarts of one and of
 // all members and reaches a member that catches up by snapshot.
 
@@ -136,6 +137,37 @@ describe('v2 keys on a 3-member cluster', () => {
       }
     } finally {
       for (const w of watches) w.close();
+    }
+  });
+
+  it('a TTL key still expires once when its leader is SIGKILLed: the new leader proposes the expiry', async () => {
+    const leader = await cluster.waitLeader();
+    const survivors = cluster.members.filter((m) => m !== leader);
+    const set = await put(survivors[0]!, '/ttl-failover/k', { value: 'v', ttl: '2' });
+    expect(set.res.status).toBe(201);
+    const from = set.json.node.modifiedIndex + 1;
+    await cluster.kill(leader);
+    await cluster.waitLeader(15_000, survivors);
+
+    const expires = await Promise.all(
+      survivors.map(async (m) => (await call(m, { method: 'GET', path: `/v2/keys/ttl-failover/k?wait=true&waitIndex=${from}` })).json),
+    );
+    expect(expires.map((e) => e.action)).toEqual(['expire', 'expire']);
+    expect(expires[1]!.node.modifiedIndex).toBe(expires[0]!.node.modifiedIndex);
+
+    // the old leader comes back with the same expiry in its history, and no second one anywhere
+    await restart(leader);
+    await waitIndexOn(leader, expires[0]!.node.modifiedIndex);
+    for (const m of cluster.members) {
+      const h = await call(m, { method: 'GET', path: `/v2/keys/ttl-failover?wait=true&recursive=true&waitIndex=${from}` });
+      expect([h.json.action, h.json.node.modifiedIndex]).toEqual(['expire', expires[0]!.node.modifiedIndex]);
+      const after = await v2Watch(urlOf(m), { method: 'GET', path: `/v2/keys/ttl-failover?wait=true&recursive=true&stream=true&waitIndex=${expires[0]!.node.modifiedIndex + 1}` });
+      const extra = await after.nextLine(1_000).then(
+        (line) => line,
+        () => undefined,
+      );
+      after.close();
+      expect(extra).toBeUndefined();
     }
   });
 
