@@ -1,8 +1,8 @@
 // The v2 keys API on a 3-member tsetcd cluster: a follower's write is read through raft on the
 // leader, a TTL key expires once cluster-wide (also when its leader dies before the expiry), a
-// long-poll watcher survives the SIGKILL of its
-// member by resuming elsewhere with waitIndex, and the v2 store survives restarts of one and of
-// all members and reaches a member that catches up by snapshot.
+// long-poll watcher survives the SIGKILL of its member by resuming elsewhere with waitIndex, and
+// the v2 store survives restarts of one and of all members and reaches a member that catches up
+// by snapshot.
 
 import { v2Http, v2Watch, type V2HttpRequest, type V2HttpResponse } from '../compat/v2/v2-http';
 import { settledBaseIndex } from '../compat/v2/v2-runner';
