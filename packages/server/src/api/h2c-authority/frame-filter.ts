@@ -94,7 +94,7 @@ export class AuthorityFrameFilter {
         this.held = chunk.subarray(pos);
         break;
       }
-      const rewritten = this.rewriteFrame(chunk.subarray(pos, frameEnd));
+      const rewritten = this.rewriteFrame(chunk, pos, frameEnd);
       if (rewritten !== undefined) {
         if (pos > emitFrom) emit(chunk.subarray(emitFrom, pos));
         emit(rewritten);
@@ -135,35 +135,36 @@ export class AuthorityFrameFilter {
       return undefined;
     }
     this.held = undefined;
-    emit(this.rewriteFrame(held) ?? held);
+    emit(this.rewriteFrame(held, 0, held.length) ?? held);
     return chunk.subarray(taken);
   }
 
-  /** A complete HEADERS frame -> the frame with :authority re-encoded, or undefined to keep it. */
-  private rewriteFrame(frame: Buffer): Buffer | undefined {
-    const flags = frame[4]!;
+  /** The HEADERS frame at [start, end) of `buf` -> the frame with :authority re-encoded, or undefined to keep it. */
+  private rewriteFrame(buf: Buffer, start: number, end: number): Buffer | undefined {
+    const flags = buf[start + 4]!;
     if ((flags & FLAG_END_HEADERS) === 0) return undefined;
-    let blockStart = FRAME_HEADER_BYTES;
+    let blockStart = start + FRAME_HEADER_BYTES;
     let padBytes = 0;
     if (flags & FLAG_PADDED) {
-      if (frame.length <= blockStart) return undefined;
-      padBytes = frame[blockStart]!;
+      if (end <= blockStart) return undefined;
+      padBytes = buf[blockStart]!;
       blockStart++;
     }
     if (flags & FLAG_PRIORITY) blockStart += PRIORITY_FIELDS_BYTES;
-    const blockEnd = frame.length - padBytes;
+    const blockEnd = end - padBytes;
     if (blockEnd < blockStart) return undefined;
-    const block = rewriteAuthorityInBlock(frame, blockStart, blockEnd);
+    const block = rewriteAuthorityInBlock(buf, blockStart, blockEnd);
     if (block === undefined) return undefined;
-    const payloadBytes = blockStart - FRAME_HEADER_BYTES + block.length + padBytes;
+    const prefixBytes = blockStart - start;
+    const payloadBytes = prefixBytes - FRAME_HEADER_BYTES + block.length + padBytes;
     if (payloadBytes > DEFAULT_MAX_FRAME_SIZE) return undefined;
     const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payloadBytes);
-    frame.copy(out, 0, 0, blockStart);
+    buf.copy(out, 0, start, blockStart);
     out[0] = payloadBytes >>> 16;
     out[1] = (payloadBytes >>> 8) & 0xff;
     out[2] = payloadBytes & 0xff;
-    block.copy(out, blockStart);
-    frame.copy(out, blockStart + block.length, blockEnd);
+    block.copy(out, prefixBytes);
+    buf.copy(out, prefixBytes + block.length, blockEnd, end);
     this.rewrites++;
     return out;
   }

@@ -13,41 +13,52 @@ const AUTHORITY_NAME = Buffer.from(':authority');
 const MAX_PREFIX_INT = 2 ** 28;
 const HUFFMAN_FLAG = 0x80;
 
-/** Reads a prefix integer (RFC 7541 §5.1); [value, next position] or undefined if truncated/huge. */
-function readPrefixInt(block: Uint8Array, pos: number, end: number, prefixBits: number): [number, number] | undefined {
-  if (pos >= end) return undefined;
+// The walk runs on every HEADERS frame, so its readers return plain numbers (-1: truncated or
+// malformed) and leave their other results here instead of allocating a tuple per field.
+/** Position after the last integer or string read. */
+let nextPos = 0;
+/** Whether the last string read was Huffman-coded, and where its data started. */
+let stringHuffman = false;
+let stringDataStart = 0;
+
+/** Reads a prefix integer (RFC 7541 §5.1) starting at `pos`; -1 if truncated or huge. */
+function readPrefixInt(block: Uint8Array, pos: number, end: number, prefixBits: number): number {
+  if (pos >= end) return -1;
   const max = (1 << prefixBits) - 1;
-  let value = (block[pos] ?? 0) & max;
+  let value = block[pos]! & max;
   pos++;
-  if (value < max) return [value, pos];
-  let shift = 0;
+  if (value < max) {
+    nextPos = pos;
+    return value;
+  }
+  let scale = 1;
   for (;;) {
-    if (pos >= end) return undefined;
-    const byte = block[pos++] ?? 0;
-    value += (byte & 0x7f) * 2 ** shift;
-    if (value > MAX_PREFIX_INT) return undefined;
-    if ((byte & 0x80) === 0) return [value, pos];
-    shift += 7;
+    if (pos >= end) return -1;
+    const byte = block[pos++]!;
+    value += (byte & 0x7f) * scale;
+    if (value > MAX_PREFIX_INT) return -1;
+    if ((byte & 0x80) === 0) {
+      nextPos = pos;
+      return value;
+    }
+    scale *= 0x80;
   }
 }
 
-interface StringSpan {
-  readonly huffman: boolean;
-  /** First byte of the string's data (after its length). */
-  readonly dataStart: number;
-  readonly end: number;
-}
-
-function readString(block: Uint8Array, pos: number, end: number): StringSpan | undefined {
+/** Reads a string's header at `pos`; returns the end of its data, or -1 if it overruns `end`. */
+function readString(block: Uint8Array, pos: number, end: number): number {
   const length = readPrefixInt(block, pos, end, 7);
-  if (length === undefined) return undefined;
-  const dataEnd = length[1] + length[0];
-  if (dataEnd > end) return undefined;
-  return { huffman: ((block[pos] ?? 0) & HUFFMAN_FLAG) !== 0, dataStart: length[1], end: dataEnd };
+  if (length < 0) return -1;
+  const dataEnd = nextPos + length;
+  if (dataEnd > end) return -1;
+  stringHuffman = (block[pos]! & HUFFMAN_FLAG) !== 0;
+  stringDataStart = nextPos;
+  return dataEnd;
 }
 
-function decodeString(block: Uint8Array, span: StringSpan): Uint8Array | undefined {
-  return span.huffman ? decodeHuffman(block, span.dataStart, span.end) : block.subarray(span.dataStart, span.end);
+/** The last string read, decoded. */
+function decodeLastString(block: Uint8Array, dataEnd: number): Uint8Array | undefined {
+  return stringHuffman ? decodeHuffman(block, stringDataStart, dataEnd) : block.subarray(stringDataStart, dataEnd);
 }
 
 /** A raw (non-Huffman) HPACK string: 7-bit prefix length, then the bytes. */
@@ -74,44 +85,42 @@ export function encodeRawString(value: Uint8Array): Buffer {
 export function rewriteAuthorityInBlock(block: Uint8Array, start: number, end: number): Buffer | undefined {
   let pos = start;
   while (pos < end) {
-    const first = block[pos] ?? 0;
+    const first = block[pos]!;
     if (first & 0x80) {
       // Indexed header field: nothing literal to look at.
-      const index = readPrefixInt(block, pos, end, 7);
-      if (index === undefined) return undefined;
-      pos = index[1];
+      if (readPrefixInt(block, pos, end, 7) < 0) return undefined;
+      pos = nextPos;
       continue;
     }
     if ((first & 0xe0) === 0x20) {
       // Dynamic table size update.
-      const size = readPrefixInt(block, pos, end, 5);
-      if (size === undefined) return undefined;
-      pos = size[1];
+      if (readPrefixInt(block, pos, end, 5) < 0) return undefined;
+      pos = nextPos;
       continue;
     }
     // A literal: with incremental indexing (01), or without / never indexed (0000 / 0001).
     const nameIndex = readPrefixInt(block, pos, end, first & 0x40 ? 6 : 4);
-    if (nameIndex === undefined) return undefined;
-    pos = nameIndex[1];
-    let isAuthority = nameIndex[0] === STATIC_INDEX_AUTHORITY;
-    if (nameIndex[0] === 0) {
-      const name = readString(block, pos, end);
-      if (name === undefined) return undefined;
-      if (name.end - name.dataStart <= AUTHORITY_NAME.length) {
-        const decoded = decodeString(block, name);
+    if (nameIndex < 0) return undefined;
+    pos = nextPos;
+    let isAuthority = nameIndex === STATIC_INDEX_AUTHORITY;
+    if (nameIndex === 0) {
+      const nameEnd = readString(block, pos, end);
+      if (nameEnd < 0) return undefined;
+      if (nameEnd - stringDataStart <= AUTHORITY_NAME.length) {
+        const decoded = decodeLastString(block, nameEnd);
         isAuthority = decoded !== undefined && AUTHORITY_NAME.equals(decoded);
       }
-      pos = name.end;
+      pos = nameEnd;
     }
-    const value = readString(block, pos, end);
-    if (value === undefined) return undefined;
+    const valueEnd = readString(block, pos, end);
+    if (valueEnd < 0) return undefined;
     if (isAuthority) {
-      const decoded = decodeString(block, value);
+      const decoded = decodeLastString(block, valueEnd);
       const rewritten = decoded === undefined ? undefined : rewriteAuthorityValue(decoded);
       if (rewritten === undefined) return undefined;
-      return Buffer.concat([block.subarray(start, pos), encodeRawString(rewritten), block.subarray(value.end, end)]);
+      return Buffer.concat([block.subarray(start, pos), encodeRawString(rewritten), block.subarray(valueEnd, end)]);
     }
-    pos = value.end;
+    pos = valueEnd;
   }
   return undefined;
 }

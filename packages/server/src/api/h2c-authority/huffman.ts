@@ -1,39 +1,35 @@
-// HPACK Huffman string decoding (RFC 7541 §5.2). Used only on the rare :authority literal, so a
-// bit-at-a-time walk of a prebuilt code tree is plenty.
+// HPACK Huffman string decoding (RFC 7541 §5.2). Used only on :authority literals (about once per
+// connection: clients index the value), so a bit-at-a-time walk of a prebuilt code tree is plenty.
 
 import { HUFFMAN_CODE_BITS, HUFFMAN_CODES } from './huffman-table';
 
 /** Padding at the end of a string is at most 7 bits (a prefix of EOS, so all ones). */
 const MAX_PADDING_BITS = 7;
 const NO_CHILD = -1;
+/** Room for every node (root, inner nodes and the 256 leaves) of the code tree. */
+const MAX_NODES = 1024;
 
-// The tree as parallel arrays: node n has children zero[n]/one[n] (or NO_CHILD); a leaf holds its
-// byte value in symbol[n] (or NO_CHILD for inner nodes). EOS is not inserted: reaching a missing
-// child means the input is not a valid Huffman string (EOS inside a string is an error too).
-const zero: number[] = [NO_CHILD];
-const one: number[] = [NO_CHILD];
-const symbol: number[] = [NO_CHILD];
+// The code tree in typed arrays: node n's child for bit b is child[2n + b] (NO_CHILD if none);
+// symbol[n] is the byte a leaf stands for, or NO_CHILD for an inner node. EOS is not inserted:
+// a missing child means the input is not a valid string (EOS inside a string is an error too).
+const child = new Int16Array(2 * MAX_NODES).fill(NO_CHILD);
+const symbol = new Int16Array(MAX_NODES).fill(NO_CHILD);
+let nodes = 1;
 
 function insert(code: number, bits: number, value: number): void {
   let node = 0;
   for (let bit = bits - 1; bit >= 0; bit--) {
-    const branch = (code >>> bit) & 1 ? one : zero;
-    let next = branch[node] ?? NO_CHILD;
-    if (next === NO_CHILD) {
-      next = zero.length;
-      zero.push(NO_CHILD);
-      one.push(NO_CHILD);
-      symbol.push(NO_CHILD);
-      branch[node] = next;
-    }
-    node = next;
+    const slot = 2 * node + ((code >>> bit) & 1);
+    if (child[slot] === NO_CHILD) child[slot] = nodes++;
+    node = child[slot]!;
   }
   symbol[node] = value;
 }
 
 for (let value = 0; value < HUFFMAN_CODES.length; value++) {
-  insert(HUFFMAN_CODES[value] ?? 0, HUFFMAN_CODE_BITS[value] ?? 0, value);
+  insert(HUFFMAN_CODES[value]!, HUFFMAN_CODE_BITS[value]!, value);
 }
+if (nodes > MAX_NODES) throw new Error(`HPACK Huffman tree needs ${nodes} nodes, has room for ${MAX_NODES}`);
 
 /**
  * Decodes bytes [start, end) of `input` as an HPACK Huffman string; undefined when they are not
@@ -47,14 +43,14 @@ export function decodeHuffman(input: Uint8Array, start: number, end: number): Bu
   let depth = 0;
   let paddingAllOnes = true;
   for (let i = start; i < end; i++) {
-    const byte = input[i] ?? 0;
+    const byte = input[i]!;
     for (let bit = 7; bit >= 0; bit--) {
       const isOne = (byte >>> bit) & 1;
-      const next = (isOne ? one : zero)[node] ?? NO_CHILD;
+      const next = child[2 * node + isOne]!;
       if (next === NO_CHILD) return undefined;
       depth++;
       if (!isOne) paddingAllOnes = false;
-      const value = symbol[next] ?? NO_CHILD;
+      const value = symbol[next]!;
       if (value === NO_CHILD) {
         node = next;
         continue;
