@@ -211,6 +211,8 @@ interface StepContext {
   readonly selfId: string;
   /** A peer URL nobody listens on (for adding a member that never starts). */
   readonly unusedPeerUrl: string;
+  /** The hex id of the learner added through the v3 gateway (once added). */
+  learnerId: string;
 }
 
 interface Step {
@@ -276,6 +278,19 @@ function storeCounterDeltas(what: string, script: readonly ScriptLine[]): Step {
   };
 }
 
+/** A learner added with the v3 API (the JSON gateway); /v2/members lists it like any member. */
+const addLearner: Step = {
+  label: 'POST /v3/cluster/member/add a learner (v3 gateway), for the v2 steps after it',
+  expect: 200,
+  kind: 'none',
+  async run(c) {
+    const a = await http(c.port, 'POST', '/v3/cluster/member/add', '{"peerURLs":["http://127.0.0.1:2"],"isLearner":true}', JSON_CT);
+    const id = (JSON.parse(a.body) as { member?: { ID?: string } }).member?.ID;
+    if (id !== undefined) c.learnerId = BigInt(id).toString(16);
+    return { ...a, body: id === undefined ? a.body : 'learner added' };
+  },
+};
+
 /** Polls until the member reports no leader (after adding a member that never starts). */
 const leaderlessMembersLeader: Step = {
   label: 'GET /v2/members/leader after quorum is lost: 503 "During election"',
@@ -327,6 +342,10 @@ const oneMemberSteps: readonly Step[] = [
   req('GET /v2/stats/: 404', 404, 'text', 'GET', '/v2/stats/'),
   req('GET /v2/stats/foo: 404', 404, 'text', 'GET', '/v2/stats/foo'),
   req('GET /v2/stats/self/: 404', 404, 'text', 'GET', '/v2/stats/self/'),
+  addLearner,
+  req('GET /v2/members lists the learner like a voter', 200, 'members', 'GET', '/v2/members'),
+  req('DELETE /v2/members/<learner>: 204', 204, 'none', 'DELETE', (c) => `/v2/members/${c.learnerId}`),
+  req('DELETE /v2/members/<learner> again: 410', 410, 'message', 'DELETE', (c) => `/v2/members/${c.learnerId}`),
   req('POST /v2/members/anything adds an unstarted member: 201', 201, 'member', 'POST', '/v2/members/anything', (c) => `{"peerURLs":["${c.unusedPeerUrl}"]}`, JSON_CT),
   req('GET /v2/members lists it with an empty name', 200, 'members', 'GET', '/v2/members'),
   leaderlessMembersLeader,
@@ -361,6 +380,7 @@ async function runOneMember(server: ServerHandle): Promise<Recorded[]> {
     peerUrl: `http://127.0.0.1:${server.peerPort}`,
     selfId: self,
     unusedPeerUrl: 'http://127.0.0.1:1',
+    learnerId: '0',
   };
   const out: Recorded[] = [];
   for (const step of oneMemberSteps) {
