@@ -245,6 +245,11 @@ export const parseErrorSteps: V2Step[] = [
   { name: 'Go bools: TRUE and False', path: '/v2/keys/s?recursive=TRUE&sorted=False', expect: 200 },
   { name: 'prevIndex too big for uint64 (203)', method: PUT, path: '/v2/keys/p?prevIndex=18446744073709551616', form: { value: 'x' }, expect: [400, 203] },
   { name: 'prevIndex with a plus sign (203)', method: PUT, path: '/v2/keys/p?prevIndex=%2B5', form: { value: 'x' }, expect: [400, 203] },
+  // (on the root: a server that misses the parse error answers 107 and consumes no index)
+  { name: 'a semicolon in the query (210)', method: PUT, path: '/v2/keys/?value=a;b', expect: [400, 210] },
+  { name: 'a bad escape in the query (210)', method: PUT, path: '/v2/keys/?value=%zz', expect: [400, 210] },
+  { name: 'a bad escape in the form body (210)', method: PUT, path: '/v2/keys/p', raw: { contentType: 'application/x-www-form-urlencoded', body: 'value=%zz' }, expect: [400, 210] },
+  { name: 'a bad escape in the path', path: '/v2/keys/p%zz', expect: 400 },
   { name: 'method not allowed (405)', method: 'PATCH', path: '/v2/keys/p', expect: 405 },
   { name: 'unknown /v2 path (404)', path: '/v2/nothing', expect: 404 },
   { name: 'path glued to the prefix (404)', path: '/v2/keysx', expect: 404 },

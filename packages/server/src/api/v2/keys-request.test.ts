@@ -64,6 +64,21 @@ describe('parseKeysRequest', () => {
     expect(err(() => parse('HEAD', '/k', 'wait=true'))).toEqual([209, '"wait" can only be used with GET requests']);
   });
 
+  it('parses forms like Go: + is a space, %XX bytes as UTF-8, a semicolon or a bad escape is 210', () => {
+    expect(mergeForm('value=a+b%20c%E2%9C%93&x', undefined).get('value')).toEqual(['a b c✓']);
+    expect(mergeForm('value=a+b%20c%E2%9C%93&x', undefined).get('x')).toEqual(['']);
+    expect(mergeForm('value=🙂+%F0%9F%99%82', undefined).get('value')).toEqual(['🙂 🙂']);
+    expect(err(() => mergeForm('value=a;b', undefined))).toEqual([210, 'invalid semicolon separator in query']);
+    expect(err(() => mergeForm('value=%zz', undefined))).toEqual([210, 'invalid URL escape "%zz"']);
+    expect(err(() => mergeForm('ok=1', 'value=%z', 'PUT'))).toEqual([210, 'invalid URL escape "%z"']);
+    // the body's error is reported first; a GET body is not read at all
+    expect(err(() => mergeForm('a=%yy', 'b=%xx', 'PUT'))).toEqual([210, 'invalid URL escape "%xx"']);
+    expect(mergeForm('a=1', 'b=%xx', 'GET').get('a')).toEqual(['1']);
+    // what a URLSearchParams re-serialises parses back to the same values
+    const params = new URLSearchParams({ value: 'a b+c;d%e✓' });
+    expect(mergeForm(params.toString(), undefined).get('value')).toEqual(['a b+c;d%e✓']);
+  });
+
   it('wait / waitIndex / stream and noValueOnSuccess', () => {
     const p = parse('GET', '/k', 'wait=true&waitIndex=7&stream=true');
     expect(p.request).toMatchObject({ Wait: true, Since: 7n, Stream: true });

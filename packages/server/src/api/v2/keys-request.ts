@@ -18,20 +18,72 @@ const FORM_BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 /**
  * Go's r.Form: form-body values first (they win in FormValue), then the query's. With `method`,
- * the body only counts for POST/PUT/PATCH, as in Go.
+ * the body only counts for POST/PUT/PATCH, as in Go. Both are parsed like Go's url.ParseQuery
+ * (see parseGoQuery): a malformed one is etcd's 210 Invalid POST form, the body's error first.
  */
 export function mergeForm(query: string, body: string | undefined, method?: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
+  let firstError: string | undefined;
   const addAll = (s: string): void => {
-    for (const [k, v] of new URLSearchParams(s)) {
-      const list = out.get(k);
-      if (list === undefined) out.set(k, [v]);
-      else list.push(v);
-    }
+    const err = parseGoQuery(s, out);
+    firstError ??= err;
   };
   if (body !== undefined && (method === undefined || FORM_BODY_METHODS.has(method))) addAll(body);
   addAll(query);
+  if (firstError !== undefined) throw invalid(V2_ERROR_CODES.InvalidForm, firstError);
   return out;
+}
+
+/**
+ * Go's url.ParseQuery into `into`: pairs split on `&`, a pair holding `;` is refused, `+` is a
+ * space, `%` must start two hex digits. Bad pairs are skipped; the error text is Go's (the last
+ * semicolon error, else the first escape error), undefined when the query is clean.
+ */
+export function parseGoQuery(query: string, into: Map<string, string[]>): string | undefined {
+  let err: string | undefined;
+  for (const pair of query.split('&')) {
+    if (pair.includes(';')) {
+      err = 'invalid semicolon separator in query';
+      continue;
+    }
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const key = goQueryUnescape(eq < 0 ? pair : pair.slice(0, eq));
+    const value = goQueryUnescape(eq < 0 ? '' : pair.slice(eq + 1));
+    if (typeof key !== 'string' || typeof value !== 'string') {
+      err ??= (typeof key !== 'string' ? key : (value as { error: string })).error;
+      continue;
+    }
+    const list = into.get(key);
+    if (list === undefined) into.set(key, [value]);
+    else list.push(value);
+  }
+  return err;
+}
+
+/** Go's QueryUnescape: `+` is a space, `%XX` a byte (the bytes are read as UTF-8). */
+function goQueryUnescape(s: string): string | { error: string } {
+  if (!s.includes('%') && !s.includes('+')) return s;
+  const parts: Buffer[] = [];
+  let run = '';
+  const flush = (): void => {
+    if (run !== '') parts.push(Buffer.from(run, 'utf8'));
+    run = '';
+  };
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (ch === '%') {
+      const hex = s.slice(i + 1, i + 3);
+      if (!/^[0-9a-fA-F]{2}$/.test(hex)) return { error: `invalid URL escape "${s.slice(i, i + 3)}"` };
+      flush();
+      parts.push(Buffer.from([parseInt(hex, 16)]));
+      i += 2;
+    } else {
+      run += ch === '+' ? ' ' : ch;
+    }
+  }
+  flush();
+  return Buffer.concat(parts).toString('utf8');
 }
 
 const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
