@@ -28,10 +28,12 @@ async function watchLoop(
   afterIndex: number,
   recursive: boolean,
   onEvent: (resp: V2Response) => boolean,
+  stop?: AbortSignal,
 ): Promise<void> {
   const client = await ctl.client();
   const watcher = client.keys.watcher(key, { afterIndex: BigInt(Math.max(0, afterIndex)), recursive });
-  const interrupt = interruptible(ctl.io.signal);
+  const signals = [ctl.io.signal, stop].filter((s): s is AbortSignal => s !== undefined);
+  const interrupt = interruptible(signals.length > 0 ? AbortSignal.any(signals) : undefined);
   try {
     for (;;) {
       let resp: V2Response;
@@ -112,6 +114,7 @@ export const execWatchCommand: V2Command = {
     let startFailure: string | undefined;
     let wake: (() => void) | undefined;
     const failed = new Promise<void>((resolve) => (wake = resolve));
+    const stop = new AbortController();
     const watching = watchLoop(ctl, key, ctl.int('after-index'), ctl.bool('recursive'), (resp) => {
       if (startFailure !== undefined) return false;
       if (resp.node?.dir) {
@@ -124,11 +127,13 @@ export const execWatchCommand: V2Command = {
       child.stderr.on('data', (c: Buffer) => ctl.io.err(c.toString('utf8')));
       child.once('error', (err) => {
         startFailure = startError(file, err);
+        stop.abort();
         wake?.();
       });
       return true;
-    });
+    }, stop.signal);
     await Promise.race([watching, failed]);
+    await watching.catch(() => undefined);
     if (startFailure !== undefined) {
       ctl.io.err(startFailure);
       ctl.exit(1);
