@@ -84,7 +84,11 @@ export class V2Error extends Error {
     override readonly cause: string,
     public index: number,
   ) {
+    // An answer, not a bug: skip the stack trace (a new key's set() builds one KeyNotFound).
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(MESSAGES[errorCode] ?? `unknown v2 error ${errorCode}`);
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = 'V2Error';
   }
 

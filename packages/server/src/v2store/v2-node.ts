@@ -87,7 +87,20 @@ export class V2Node {
     for (const child of this.children?.values() ?? []) {
       if (!child.isHidden) nodes.push(child.repr(recursive, sorted, nowMs));
     }
-    if (sorted) nodes.sort((a, b) => ((a.key ?? '') < (b.key ?? '') ? -1 : (a.key ?? '') > (b.key ?? '') ? 1 : 0));
+    if (sorted) nodes.sort(byKeyBytes);
     return nodes;
   }
+}
+
+/** Go sorts keys as strings, i.e. by their UTF-8 bytes (JS `<` compares UTF-16 code units). */
+function byKeyBytes(a: V2NodeExtern, b: V2NodeExtern): number {
+  const x = a.key ?? '';
+  const y = b.key ?? '';
+  if (isAscii(x) && isAscii(y)) return x < y ? -1 : x > y ? 1 : 0;
+  return Buffer.compare(Buffer.from(x, 'utf8'), Buffer.from(y, 'utf8'));
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
 }

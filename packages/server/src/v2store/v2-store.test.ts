@@ -253,6 +253,15 @@ describe('V2Store save / recovery', () => {
   });
 });
 
+describe('V2Store sorted listings', () => {
+  it('sort keys by UTF-8 bytes like Go (U+FF01 before an emoji, unlike UTF-16 order)', () => {
+    const s = new V2Store();
+    for (const k of ['\u{1F600}', '\uFF01', 'b', 'B', 'a']) s.set(`/u/${k}`, false, k);
+    const keys = (s.get('/u', false, true).node.nodes ?? []).map((n) => n.key);
+    expect(keys).toEqual(['/u/B', '/u/a', '/u/b', '/u/\uFF01', '/u/\u{1F600}']);
+  });
+});
+
 describe('V2Store stats match etcd 3.4, quirks included', () => {
   const counters = (s: V2Store): Record<string, number> =>
     Object.fromEntries(Object.entries(s.statsJson()).filter(([k, v]) => v !== 0 && k !== 'watchers'));
