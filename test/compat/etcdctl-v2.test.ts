@@ -5,7 +5,8 @@
 // expiration times and TTL countdowns are masked. Then watch / exec-watch run in the background
 // (tsetcdctl's bin, so the ETCDCTL_API=2 hook is exercised) while etcdctl writes.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCtlV2 } from '../../packages/client/src/ctl/v2/main';
 import { freePort } from '../support/free-port';
@@ -143,6 +144,7 @@ const steps: V2Step[] = [
   { name: 'help: help ls', args: ['help', 'ls'] },
   { name: 'connection refused (sync): exit 2', args: ['--endpoints', 'http://127.0.0.1:{dead}', 'get', '/x'] },
   { name: 'connection refused (--no-sync): exit 4', args: ['--no-sync', '--endpoints', 'http://127.0.0.1:{dead}', 'get', '/x'] },
+  { name: 'backup of a missing data dir (log line, exit 1)', args: ['backup', '--data-dir', '{tmp}/missing', '--backup-dir', '{tmp}/bk'] },
   { name: 'set --ttl 1 (to expire)', args: ['set', '--ttl', '1', '/exp', 'v'] },
   { name: 'the expired key is gone: 100 (expiry took an index)', args: ['get', '/exp'], sleepMs: 2_600 },
   { name: 'set after the expiry', args: ['-o', 'extended', 'set', '/after', 'v'] },
@@ -158,6 +160,7 @@ interface Side {
   tool: Tool;
   server: ServerHandle;
   results: Result[];
+  tmp: string;
 }
 
 function spawnCollect(file: string, args: string[], env: NodeJS.ProcessEnv, input: string, killMs: number): Promise<Result> {
@@ -230,7 +233,8 @@ async function runSide(side: Side, deadPort: number): Promise<void> {
         .replace('{prev}', lastModifiedIndex(side.results))
         .replace('{base}', baseIndex(side).toString())
         .replace('{dead}', String(deadPort))
-        .replace('{url}', side.server.url),
+        .replace('{url}', side.server.url)
+        .replace('{tmp}', side.tmp),
     );
     const globals = args.includes('--endpoints') || args.includes('--endpoint') ? [] : ['--endpoints', side.server.url];
     side.results.push(await runTool(side.tool, [...globals, ...args], s.input ?? ''));
@@ -238,12 +242,13 @@ async function runSide(side: Side, deadPort: number): Promise<void> {
 }
 
 /** Indexes as offsets from `base`, and the per-server values (ports, ids, names, times) masked. */
-function normalizeV2(text: string, server: ServerHandle, base: bigint): string {
+function normalizeV2(text: string, server: ServerHandle, base: bigint, tmp = ''): string {
   const rel = (n: string): string => {
     const d = BigInt(n) - base;
     return d >= 0n ? `i+${d}` : `i${d}`;
   };
-  return text
+  return (tmp === '' ? text : text.split(tmp).join('<tmp>'))
+    .replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} ([A-Z]) \| /gm, '<log time> $1 | ')
     .split(`127.0.0.1:${server.clientPort}`)
     .join('<client>')
     .split(`127.0.0.1:${server.peerPort}`)
@@ -263,9 +268,9 @@ function normalizeV2(text: string, server: ServerHandle, base: bigint): string {
 function normalized(side: Side, i: number): Result {
   const r = side.results[i] as Result;
   const base = baseIndex(side);
-  let stdout = normalizeV2(r.stdout, side.server, base);
+  let stdout = normalizeV2(r.stdout, side.server, base, side.tmp);
   if (steps[i]?.unordered) stdout = stdout.split('\n').sort().join('\n');
-  return { stdout, stderr: normalizeV2(r.stderr, side.server, base), exitCode: r.exitCode };
+  return { stdout, stderr: normalizeV2(r.stderr, side.server, base, side.tmp), exitCode: r.exitCode };
 }
 
 const kind = targetKind();
@@ -284,17 +289,19 @@ describe(`ETCDCTL_API=2: etcdctl on etcd (expected) vs tsetcdctl on etcd, etcdct
       () => startTarget(kind, { extraArgs: V2_ARGS }),
     ]);
     const [e1, e2, t1, t2] = servers as [ServerHandle, ServerHandle, ServerHandle, ServerHandle];
+    const tmp = (): string => mkdtempSync(join(tmpdir(), 'etcdctl-v2-'));
     sides.push(
-      { label: 'etcdctl on etcd', tool: 'etcdctl', server: e1, results: [] },
-      { label: 'tsetcdctl on etcd', tool: 'tsetcdctl', server: e2, results: [] },
-      { label: `etcdctl on ${targetName}`, tool: 'etcdctl', server: t1, results: [] },
-      { label: `tsetcdctl on ${targetName}`, tool: 'tsetcdctl', server: t2, results: [] },
+      { label: 'etcdctl on etcd', tool: 'etcdctl', server: e1, results: [], tmp: tmp() },
+      { label: 'tsetcdctl on etcd', tool: 'tsetcdctl', server: e2, results: [], tmp: tmp() },
+      { label: `etcdctl on ${targetName}`, tool: 'etcdctl', server: t1, results: [], tmp: tmp() },
+      { label: `tsetcdctl on ${targetName}`, tool: 'tsetcdctl', server: t2, results: [], tmp: tmp() },
     );
     await Promise.all(sides.map((side) => runSide(side, deadPort)));
   }, 120_000);
 
   afterAll(async () => {
     await Promise.all(sides.map((s) => s.server.stop()));
+    for (const s of sides) rmSync(s.tmp, { recursive: true, force: true });
   }, 30_000);
 
   const cases = steps.map((s, i) => [`#${String(i + 1).padStart(3, '0')} ${s.name}`, i] as const);

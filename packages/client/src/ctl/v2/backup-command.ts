@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import { runBackup } from './backup';
 import type { V2Command } from './command';
 
-/** Go's log.Fatal prefix: `2006/01/02 15:04:05 ` in local time. */
-function logTimestamp(d: Date): string {
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getFullYear()}/${p(d.getMonth() + 1)}/${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+/** etcdctl routes Go's log through capnslog: `2006-01-02 15:04:05.000000 I | ` in local time. */
+function logPrefix(d: Date): string {
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+  const date = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+  const time = `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds() * 1000, 6)}`;
+  return `${date} ${time} I | `;
 }
 
 export const backupCommand: V2Command = {
@@ -30,9 +32,11 @@ export const backupCommand: V2Command = {
         backupDir,
         backupWalDir: ctl.string('backup-wal-dir') || join(backupDir, 'member', 'wal'),
         withV3: ctl.bool('with-v3'),
+        // etcdctl's log.Println progress lines go to stderr with log's timestamp
+        log: (line) => ctl.io.err(`${logPrefix(new Date())}${line}\n`),
       });
     } catch (err) {
-      ctl.io.err(`${logTimestamp(new Date())} ${err instanceof Error ? err.message : String(err)}\n`);
+      ctl.io.err(`${logPrefix(new Date())}${err instanceof Error ? err.message : String(err)}\n`);
       ctl.exit(1);
     }
   },
