@@ -92,6 +92,7 @@ export function createClientApi(
       leaderId: () => v2.leaderId(),
       clusterIdHex: () => v2.clusterIdHex(),
       isRemoved: (id) => v2.isMemberRemoved(id),
+      detectV2Auth: () => void v2.v2AuthEnabled(),
     });
     http.add(MEMBERS_PREFIX, members).addPrefix(`${MEMBERS_PREFIX}/`, members);
     http.addPrefix(`${STATS_PREFIX}/`, statsHandler(v2));

@@ -44,6 +44,8 @@ export interface ClusterLinkDeps {
   readonly onRemoved: () => void;
   /** Sees every peer message before raft steps it (the v2 stats count appends and latencies). */
   readonly onReceive?: (m: Message) => void;
+  /** A removed member's peer was dropped (its follower stats go too). */
+  readonly onPeerRemoved?: (id: bigint) => void;
 }
 
 export class ClusterLink implements PeerHandler {
@@ -81,7 +83,7 @@ export class ClusterLink implements PeerHandler {
       if (transport.hasPeer(m.id)) transport.updatePeer(m.id, m.peerUrls);
       else transport.addPeer(m.id, m.peerUrls);
     }
-    for (const id of this.known) if (!ids.has(id) && membership.isRemoved(id)) transport.removePeer(id);
+    for (const id of this.known) if (!ids.has(id) && membership.isRemoved(id)) this.dropPeer(id);
     for (const id of ids) this.known.add(id);
     if (!ids.has(selfId) && membership.isRemoved(selfId)) this.onRemovedSelf();
   }
@@ -89,6 +91,7 @@ export class ClusterLink implements PeerHandler {
   /** Removes a peer the transport may still hold streams for (a removed member). */
   dropPeer(id: bigint): void {
     this.deps.transport.removePeer(id);
+    this.deps.onPeerRemoved?.(id);
   }
 
   // ---- PeerHandler -----------------------------------------------------------------------------

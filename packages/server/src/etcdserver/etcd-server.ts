@@ -130,6 +130,27 @@ export interface ServerStats {
   readonly readIndexRounds: number;
 }
 
+const EMPTY_INTERNAL_RAFT_REQUEST = InternalRaftRequest.fromPartial({});
+
+/** raceAbort over a RequestContext: ctx.onAbort when offered (no AbortController), else its signal. */
+function raceCtx<T>(p: Promise<T>, ctx: RequestContext, onAbort: () => Error): Promise<T> {
+  if (ctx.onAbort === undefined) return raceAbort(p, ctx.signal, onAbort);
+  if (ctx.isAborted) return Promise.reject(onAbort());
+  return new Promise<T>((resolve, reject) => {
+    const unhook = ctx.onAbort!(() => reject(onAbort()));
+    p.then(
+      (v) => {
+        unhook();
+        resolve(v);
+      },
+      (err: unknown) => {
+        unhook();
+        reject(err);
+      },
+    );
+  });
+}
+
 function raceAbort<T>(p: Promise<T>, signal: AbortSignal, onAbort: () => Error): Promise<T> {
   if (signal.aborted) return Promise.reject(onAbort());
   return new Promise<T>((resolve, reject) => {
@@ -173,6 +194,8 @@ export class EtcdServer implements EtcdServerApi {
   private readonly readIndex: ReadIndexBatcher;
   private readonly idGen: IdGenerator;
   private readonly stopController = new AbortController();
+  /** Fail functions of the requests in flight (requestGuard): run when the member stops. */
+  private readonly guards = new Set<() => void>();
   private lead = 0n;
   /** When the current leader was first seen (etcd's leadElectedTime), monotonic ms. */
   private leadElectedAtMs = 0;
@@ -264,7 +287,7 @@ export class EtcdServer implements EtcdServerApi {
     this.leaderStats = new LeaderStats(storage.memberId);
     this.trafficStats = new RaftTrafficStats(this.serverStats, this.leaderStats);
     this.v2 = new V2Server({
-      propose: (request) => this.propose({ v2: request }, { signal: this.stopController.signal }) as Promise<V2ApplyResult>,
+      propose: (request) => this.propose({ v2: request }, { signal: this.stopController.signal }, true) as Promise<V2ApplyResult>,
       clusterIdHex: () => formatId(this.identity.clusterId),
       raftIndex: () => this.driver.committed,
       raftTerm: () => this.term,
@@ -400,6 +423,7 @@ export class EtcdServer implements EtcdServerApi {
             isStopped: () => this.isStopped,
             onRemoved: () => this.onFatal(new MemberRemovedError()),
             onReceive: (m) => this.trafficStats.onReceive(m),
+            onPeerRemoved: (id) => this.trafficStats.removePeer(id),
           });
     transport?.setPromoteHandler?.(async (id) => {
       const resp = await this.membershipChanges.promote({ ID: id }, { signal: AbortSignal.timeout(opts.requestTimeoutMs) });
@@ -468,6 +492,7 @@ export class EtcdServer implements EtcdServerApi {
 
   private async doClose(): Promise<void> {
     this.stopController.abort();
+    for (const onStop of this.guards) onStop();
     this.v2.stopSync();
     this.watchServer.close();
     this.leases.stop();
@@ -635,7 +660,7 @@ export class EtcdServer implements EtcdServerApi {
   // ---- proposals -------------------------------------------------------------------------------
 
   /** etcd's processInternalRaftRequestOnce. */
-  private async propose(partial: Partial<InternalRaftRequest>, ctx: RequestContext): Promise<unknown> {
+  private async propose(partial: Partial<InternalRaftRequest>, ctx: RequestContext, complete = false): Promise<unknown> {
     if (this.isStopped) throw new ErrStopped();
     if (ctx.requireLeader && this.lead === 0n) throw new ErrNoLeader();
     if (this.driver.committed > this.driver.applied + MAX_GAP_BETWEEN_APPLY_AND_COMMIT_INDEX) throw new ErrTooManyRequests();
@@ -643,18 +668,28 @@ export class EtcdServer implements EtcdServerApi {
     if (ctx.authToken !== undefined) await this.auth.waitForToken(ctx);
     const authInfo = this.auth.authInfo(ctx);
     const header = { ID: id, username: authInfo?.username ?? '', authRevision: authInfo?.revision ?? 0n };
-    const req = InternalRaftRequest.fromPartial({ ...partial, header } as never);
+    // API requests are whole decoded messages: only the top level needs defaults (no deep copy).
+    const req = complete ? ({ ...EMPTY_INTERNAL_RAFT_REQUEST, ...partial, header } as InternalRaftRequest) : InternalRaftRequest.fromPartial({ ...partial, header } as never);
     const data = InternalRaftRequest.encode(req).finish();
     if (data.length > this.opts.maxRequestBytes) throw new ErrRequestTooLarge();
 
+    const result = await this.submitToRaft(id, ctx, () => this.node.propose(data));
+    if (result.physical !== undefined) await result.physical;
+    return result.response;
+  }
+
+  /**
+   * Hands one proposal to raft and waits for its apply: blocks while there is no leader (like
+   * etcd's node.Propose), never proposes for a caller that left, and fails by requestGuard.
+   */
+  private async submitToRaft(id: bigint, ctx: RequestContext, submit: () => void): Promise<ApplyResult> {
     const settled = this.wait.register(id);
-    const guard = this.requestGuard(ctx.signal);
+    const guard = this.requestGuard(ctx);
     try {
-      // Like etcd's node.Propose, block until there is a leader to take the proposal.
       if (this.lead === 0n) await Promise.race([this.waitForLeader(), guard.failed]);
-      if (ctx.signal.aborted) throw new ErrRequestCancelled(); // never propose for a caller that left
+      if (ctx.isAborted ?? ctx.signal.aborted) throw new ErrRequestCancelled();
       try {
-        this.node.propose(data);
+        submit();
       } catch (err) {
         if (err instanceof ProposalDroppedError) throw new EtcdError(GrpcStatus.UNKNOWN, 'raft proposal dropped');
         throw err;
@@ -662,8 +697,7 @@ export class EtcdServer implements EtcdServerApi {
       this.driver.notify();
       const result = await Promise.race([settled, guard.failed]);
       if (result.error !== undefined) throw result.error;
-      if (result.physical !== undefined) await result.physical;
-      return result.response;
+      return result;
     } finally {
       guard.dispose();
       this.wait.cancel(id);
@@ -674,24 +708,32 @@ export class EtcdServer implements EtcdServerApi {
    * One request's way out: rejects with "request timed out" after the request timeout, "request
    * cancelled" when the caller aborts, "server stopped" when the member closes.
    */
-  private requestGuard(signal: AbortSignal): { failed: Promise<never>; dispose(): void } {
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: () => void = () => undefined;
-    const failed = new Promise<never>((_, reject) => {
-      const startedAtMs = performance.now();
-      timer = setTimeout(() => reject(this.timeoutError(startedAtMs)), this.opts.requestTimeoutMs);
-      onAbort = () => reject(this.isStopped ? new ErrStopped() : new ErrRequestCancelled());
-      if (signal.aborted || this.isStopped) onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.stopController.signal.addEventListener('abort', onAbort, { once: true });
+  private requestGuard(ctx: RequestContext): { failed: Promise<never>; dispose(): void } {
+    let reject!: (err: Error) => void;
+    const failed = new Promise<never>((_, r) => {
+      reject = r;
     });
     failed.catch(() => undefined);
+    const startedAtMs = performance.now();
+    const timer = setTimeout(() => reject(this.timeoutError(startedAtMs)), this.opts.requestTimeoutMs);
+    const onAbort = (): void => reject(this.isStopped ? new ErrStopped() : new ErrRequestCancelled());
+    if (this.isStopped) onAbort();
+    this.guards.add(onAbort);
+    let unhook: () => void;
+    if (ctx.onAbort !== undefined) {
+      unhook = ctx.onAbort(onAbort);
+    } else {
+      const signal = ctx.signal;
+      if (signal.aborted) onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      unhook = () => signal.removeEventListener('abort', onAbort);
+    }
     return {
       failed,
       dispose: () => {
         clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        this.stopController.signal.removeEventListener('abort', onAbort);
+        this.guards.delete(onAbort);
+        unhook();
       },
     };
   }
@@ -713,7 +755,7 @@ export class EtcdServer implements EtcdServerApi {
 
   private async linearizableReadNotify(ctx: RequestContext): Promise<void> {
     if (ctx.requireLeader && this.lead === 0n) throw new ErrNoLeader();
-    await raceAbort(this.readIndex.waitLinearizable(), ctx.signal, () => new ErrRequestCancelled());
+    await raceCtx(this.readIndex.waitLinearizable(), ctx, () => new ErrRequestCancelled());
   }
 
   private checkQuota(cost: number): void {
@@ -739,13 +781,13 @@ export class EtcdServer implements EtcdServerApi {
   async put(req: PutRequest, ctx: RequestContext): Promise<PutResponse> {
     checkPutRequest(req);
     this.checkQuota(costPut(req));
-    const resp = (await this.propose({ put: req }, ctx)) as PutResponse;
+    const resp = (await this.propose({ put: req }, ctx, true)) as PutResponse;
     return this.fillHeader(resp);
   }
 
   async deleteRange(req: DeleteRangeRequest, ctx: RequestContext): Promise<DeleteRangeResponse> {
     checkDeleteRangeRequest(req);
-    const resp = (await this.propose({ deleteRange: req }, ctx)) as DeleteRangeResponse;
+    const resp = (await this.propose({ deleteRange: req }, ctx, true)) as DeleteRangeResponse;
     return this.fillHeader(resp);
   }
 
@@ -761,7 +803,7 @@ export class EtcdServer implements EtcdServerApi {
       return resp;
     }
     this.checkQuota(costTxn(req));
-    const resp = (await this.propose({ txn: req }, ctx)) as TxnResponse;
+    const resp = (await this.propose({ txn: req }, ctx, true)) as TxnResponse;
     return this.fillHeader(resp);
   }
 
@@ -934,25 +976,8 @@ export class EtcdServer implements EtcdServerApi {
     this.checkOpen();
     if (ctx.requireLeader && this.lead === 0n) throw new ErrNoLeader();
     const cc: ConfChange = { ...change, id: this.idGen.next() };
-    const settled = this.wait.register(cc.id);
-    const guard = this.requestGuard(ctx.signal);
-    try {
-      if (this.lead === 0n) await Promise.race([this.waitForLeader(), guard.failed]);
-      if (ctx.signal.aborted) throw new ErrRequestCancelled();
-      try {
-        this.node.proposeConfChange(cc);
-      } catch (err) {
-        if (err instanceof ProposalDroppedError) throw new EtcdError(GrpcStatus.UNKNOWN, 'raft proposal dropped');
-        throw err;
-      }
-      this.driver.notify();
-      const result = await Promise.race([settled, guard.failed]);
-      if (result.error !== undefined) throw result.error;
-      return result.response as Member[];
-    } finally {
-      guard.dispose();
-      this.wait.cancel(cc.id);
-    }
+    const result = await this.submitToRaft(cc.id, ctx, () => this.node.proposeConfChange(cc));
+    return result.response as Member[];
   }
 }
 

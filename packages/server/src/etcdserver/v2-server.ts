@@ -124,6 +124,11 @@ export class V2Server implements V2KeysBackend, V2StatsBackend {
     return this.deps.raftTerm();
   }
 
+  /** etcd's v2 auth check (a store get of /2/enabled, counted in the store stats like etcd's). */
+  v2AuthEnabled(): boolean {
+    return this.store.v2AuthEnabled();
+  }
+
   selfStatsJson(): string {
     return this.deps.selfStatsJson();
   }

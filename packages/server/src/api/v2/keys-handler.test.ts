@@ -11,6 +11,7 @@ function localBackend(): V2KeysBackend {
     doV2: (r: Request) =>
       Promise.resolve((r.Method === 'GET' ? store.get(r.Path, r.Recursive, r.Sorted) : applyV2Request(store, r)) as V2Event),
     watch: (r: Request) => store.watch(r.Path, r.Recursive, r.Stream, Number(r.Since)),
+    v2AuthEnabled: () => store.v2AuthEnabled(),
     clusterIdHex: () => 'cdf818194e3a8c32',
     raftIndex: () => 42,
     raftTerm: () => 2,

@@ -17,6 +17,8 @@ export interface V2KeysBackend {
   doV2(request: Request): Promise<V2Event>;
   /** A watcher for a ?wait=true request (throws V2Error 401 when waitIndex left the history). */
   watch(request: Request): V2Watcher;
+  /** etcd checks v2 auth on every parsed request; tsetcd has no v2 auth, so this is always false. */
+  v2AuthEnabled(): boolean;
   clusterIdHex(): string;
   raftIndex(): number;
   raftTerm(): number;
@@ -96,6 +98,7 @@ export function keysHandler(backend: V2KeysBackend): HttpHandler {
       const keyPath = decodeURIComponent(req.path.slice(KEYS_PREFIX.length));
       const method = req.method === 'HEAD' ? 'GET' : req.method;
       const { request, noValueOnSuccess } = parseKeysRequest(method, keyPath, mergeForm(req.query.toString(), body), backend.now());
+      if (backend.v2AuthEnabled()) throw new V2Error(V2_ERROR_CODES.RaftInternal, 'tsetcd: v2 auth is not supported', 0);
       if (request.Wait) return watchResponse(backend, request, clusterId);
       const ev = await backend.doV2(request);
       const status = ev.action === 'create' || (ev.action === 'set' && ev.prevNode === undefined) ? 201 : 200;
