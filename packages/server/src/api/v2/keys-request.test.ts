@@ -1,5 +1,5 @@
 import { V2Error } from '../../v2store';
-import { mergeForm, parseKeysRequest } from './keys-request';
+import { mergeForm, parseKeysRequest, unescapeKeysPath } from './keys-request';
 
 const NOW = Date.UTC(2026, 0, 1);
 const parse = (method: string, key: string, query: string, body?: string) => parseKeysRequest(method, key, mergeForm(query, body), NOW);
@@ -77,6 +77,14 @@ describe('parseKeysRequest', () => {
     // what a URLSearchParams re-serialises parses back to the same values
     const params = new URLSearchParams({ value: 'a b+c;d%e✓' });
     expect(mergeForm(params.toString(), undefined).get('value')).toEqual(['a b+c;d%e✓']);
+  });
+
+  it('unescapes key paths like Go: %XX bytes (invalid UTF-8 as U+FFFD), + kept, bad escapes refused', () => {
+    expect(unescapeKeysPath('/a%2Fb/c+d')).toBe('/a/b/c+d');
+    expect(unescapeKeysPath('/%E2%9C%93')).toBe('/✓');
+    expect(unescapeKeysPath('/%FF')).toBe('/\uFFFD');
+    expect(unescapeKeysPath('/p%zz')).toBeUndefined();
+    expect(unescapeKeysPath('/p%2')).toBeUndefined();
   });
 
   it('wait / waitIndex / stream and noValueOnSuccess', () => {

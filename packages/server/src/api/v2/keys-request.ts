@@ -61,9 +61,23 @@ export function parseGoQuery(query: string, into: Map<string, string[]>): string
   return err;
 }
 
+/**
+ * Go's URL path unescaping for the key part of /v2/keys/<key>: `%XX` is a byte (bytes read as
+ * UTF-8, so an invalid byte is U+FFFD as etcd's JSON shows it), `+` stays `+`. Undefined for a
+ * bad escape, which Go's server answers with a plain-text `400 Bad Request` before any handler.
+ */
+export function unescapeKeysPath(rawPath: string): string | undefined {
+  const out = goUnescape(rawPath, false);
+  return typeof out === 'string' ? out : undefined;
+}
+
 /** Go's QueryUnescape: `+` is a space, `%XX` a byte (the bytes are read as UTF-8). */
 function goQueryUnescape(s: string): string | { error: string } {
-  if (!s.includes('%') && !s.includes('+')) return s;
+  return goUnescape(s, true);
+}
+
+function goUnescape(s: string, plusIsSpace: boolean): string | { error: string } {
+  if (!s.includes('%') && (!plusIsSpace || !s.includes('+'))) return s;
   const parts: Buffer[] = [];
   let run = '';
   const flush = (): void => {
@@ -79,7 +93,7 @@ function goQueryUnescape(s: string): string | { error: string } {
       parts.push(Buffer.from([parseInt(hex, 16)]));
       i += 2;
     } else {
-      run += ch === '+' ? ' ' : ch;
+      run += plusIsSpace && ch === '+' ? ' ' : ch;
     }
   }
   flush();
