@@ -71,19 +71,20 @@ class WatchChunks implements HttpChunkSource {
   }
 }
 
+/** The headers of every successful keys answer. */
+function keysHeaders(backend: V2KeysBackend, clusterId: string, etcdIndex: number): Record<string, string> {
+  return {
+    'Content-Type': 'application/json',
+    'X-Etcd-Cluster-Id': clusterId,
+    'X-Etcd-Index': String(etcdIndex),
+    'X-Raft-Index': String(backend.raftIndex()),
+    'X-Raft-Term': String(backend.raftTerm()),
+  };
+}
+
 function watchResponse(backend: V2KeysBackend, request: Request, clusterId: string): HttpResponse {
   const watcher = backend.watch(request);
-  return {
-    status: 200,
-    headers: {
-      'Content-Type': 'application/json',
-      'X-Etcd-Cluster-Id': clusterId,
-      'X-Etcd-Index': String(watcher.startIndex),
-      'X-Raft-Index': String(backend.raftIndex()),
-      'X-Raft-Term': String(backend.raftTerm()),
-    },
-    chunks: new WatchChunks(watcher),
-  };
+  return { status: 200, headers: keysHeaders(backend, clusterId, watcher.startIndex), chunks: new WatchChunks(watcher) };
 }
 
 export function keysHandler(backend: V2KeysBackend): HttpHandler {
@@ -104,13 +105,7 @@ export function keysHandler(backend: V2KeysBackend): HttpHandler {
       const status = ev.action === 'create' || (ev.action === 'set' && ev.prevNode === undefined) ? 201 : 200;
       return {
         status,
-        headers: {
-          'Content-Type': 'application/json',
-          'X-Etcd-Cluster-Id': clusterId,
-          'X-Etcd-Index': String(ev.etcdIndex),
-          'X-Raft-Index': String(backend.raftIndex()),
-          'X-Raft-Term': String(backend.raftTerm()),
-        },
+        headers: keysHeaders(backend, clusterId, ev.etcdIndex),
         body: req.method === 'HEAD' ? '' : eventBody(ev, noValueOnSuccess),
       };
     } catch (err) {
