@@ -43,6 +43,7 @@ const steps: V2Step[] = [
   { name: 'set -o extended (PrevNode)', args: ['-o', 'extended', 'set', '/foo', 'qux'] },
   { name: 'set -o json', args: ['-o', 'json', 'set', '/foo', 'q2'] },
   { name: 'set from stdin', args: ['set', '/stdin'], input: 'from-stdin' },
+  { name: 'set from stdin (UTF-8, trailing newline kept)', args: ['-o', 'json', 'set', '/stdin8'], input: 'grüße\n' },
   { name: 'set a value with spaces and &', args: ['set', '/sp', 'a b&c=d'] },
   { name: 'get', args: ['get', '/foo'] },
   { name: 'get -o extended', args: ['-o', 'extended', 'get', '/foo'] },
@@ -206,7 +207,8 @@ async function runTool(tool: Tool, args: string[], input: string): Promise<Resul
   const exitCode = await runCtlV2(args, {
     out: (s) => (stdout += s),
     err: (s) => (stderr += s),
-    stdin: () => Promise.resolve(input),
+    // bin-ctl hands stdin over as its bytes in a latin1 string
+    stdin: () => Promise.resolve(Buffer.from(input, 'utf8').toString('latin1')),
     env: ctlEnv(),
     // a watch that never sees its event ends like Ctrl+C (the comparison then shows the gap)
     signal: AbortSignal.timeout(COMMAND_KILL_MS),

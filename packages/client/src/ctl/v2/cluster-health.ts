@@ -31,9 +31,29 @@ function getBody(url: string, timeoutMs: number): Promise<string> {
   });
 }
 
+/** encoding/json's syntax error text for a body JSON.parse rejected (the common shapes). */
+export function goJsonSyntaxError(body: string): string {
+  const trimmed = body.trim();
+  if (trimmed === '') return 'unexpected end of JSON input';
+  const first = trimmed[0] ?? '';
+  if (!'{["-0123456789tfn'.includes(first)) return `invalid character '${first}' looking for beginning of value`;
+  try {
+    JSON.parse(body);
+  } catch (err) {
+    const m = /after JSON at position (\d+)/.exec(err instanceof Error ? err.message : '');
+    if (m?.[1] !== undefined) return `invalid character '${body[Number(m[1])] ?? ''}' after top-level value`;
+  }
+  return 'unexpected end of JSON input';
+}
+
 /** {"health":"true"} or {"health":true} (Go's case-insensitive field match). */
 function parseHealth(body: string): boolean {
-  const parsed = JSON.parse(body) as unknown;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw new Error(goJsonSyntaxError(body));
+  }
   if (typeof parsed !== 'object' || parsed === null) return false;
   for (const [k, v] of Object.entries(parsed)) {
     if (k.toLowerCase() === 'health') return v === 'true' || v === true;

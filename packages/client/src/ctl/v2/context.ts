@@ -21,6 +21,7 @@ export const DIAL_TIMEOUT_MS = 30_000;
 export interface V2CtlIo {
   out(s: string): void;
   err(s: string): void;
+  /** All of stdin, its bytes as a latin1 string (as bin-ctl's readStdin gives them). */
   stdin(): Promise<string>;
   env: NodeJS.ProcessEnv;
   /** Aborting it ends a running watch / exec-watch like Ctrl+C does (exit 0). */
@@ -124,7 +125,7 @@ export class V2Ctl {
           user = user.slice(0, colon);
         } else {
           this.io.err('Password: ');
-          password = (await this.io.stdin()).split('\n')[0] ?? '';
+          password = Buffer.from((await this.io.stdin()).split('\n')[0] ?? '', 'latin1').toString('utf8');
         }
       }
       const client = new V2Client({
@@ -206,7 +207,8 @@ export class V2Ctl {
     const arg = this.args[i];
     if (arg !== undefined) return arg;
     const input = await this.io.stdin().catch(() => '');
-    return input === '' ? undefined : input;
+    // the bytes as etcdctl sends them: UTF-8 text stays text
+    return input === '' ? undefined : Buffer.from(input, 'latin1').toString('utf8');
   }
 
   close(): void {

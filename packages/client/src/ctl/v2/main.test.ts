@@ -167,6 +167,52 @@ describe('runCtlV2 against a fake v2 endpoint', () => {
     expect(fake.seen[1]).toBe('GET /v2/keys/echo%20hi?recursive=false&wait=true&waitIndex=0');
   });
 
+  test('cluster-health: bad JSON, unhealthy, unreachable and URL-less members, "unavailable" and exit 5', async () => {
+    const unhealthy = http.createServer((_req, res) => {
+      res.writeHead(503, { 'Content-Type': 'text/plain' });
+      res.end('{"health":"false"}\n');
+    });
+    await new Promise<void>((r) => unhealthy.listen(0, '127.0.0.1', r));
+    const sick = `http://127.0.0.1:${(unhealthy.address() as AddressInfo).port}`;
+    const deadServer = http.createServer();
+    await new Promise<void>((r) => deadServer.listen(0, '127.0.0.1', r));
+    const deadPort = (deadServer.address() as AddressInfo).port;
+    await new Promise<void>((r) => deadServer.close(() => r()));
+    const dead = `http://127.0.0.1:${deadPort}`;
+    let self = '';
+    fake = await fakeEtcd((_m, _u, res) => {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end('404 page not found\n');
+    });
+    self = fake.url;
+    const members = `{"members":[{"id":"a1","name":"n1","peerURLs":[],"clientURLs":["${self}"]},{"id":"b2","name":"n2","peerURLs":[],"clientURLs":["${sick}"]},{"id":"c3","name":"n3","peerURLs":[],"clientURLs":["${dead}"]},{"id":"d4","name":"","peerURLs":["http://x:1"],"clientURLs":[]}]}`;
+    const lister = http.createServer((req, res) => {
+      if (req.url === '/v2/members') {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(members);
+      } else {
+        res.writeHead(200);
+        res.end('{"health":"true"}');
+      }
+    });
+    await new Promise<void>((r) => lister.listen(0, '127.0.0.1', r));
+    const listerUrl = `http://127.0.0.1:${(lister.address() as AddressInfo).port}`;
+    // n1's client URL is the fake etcd, which answers /health with 404 text: not JSON
+    const r = await run(['--endpoints', listerUrl, 'cluster-health']);
+    await new Promise<void>((done) => unhealthy.close(() => done()));
+    await new Promise<void>((done) => lister.close(() => done()));
+    expect(r.exitCode).toBe(5);
+    expect(r.stdout).toBe(
+      `failed to check the health of member a1 on ${self}: invalid character 'p' after top-level value\n` +
+        `member a1 is unreachable: [${self}] are all unreachable\n` +
+        `member b2 is unhealthy: got unhealthy result from ${sick}\n` +
+        `failed to check the health of member c3 on ${dead}: Get "${dead}/health": dial tcp 127.0.0.1:${deadPort}: connect: connection refused\n` +
+        `member c3 is unreachable: [${dead}] are all unreachable\n` +
+        'member d4 is unreachable: no available published client urls\n' +
+        'cluster is unavailable\n',
+    );
+  });
+
   test('connection refused during sync: exit 2 with the per-endpoint detail', async () => {
     fake = await fakeEtcd(() => undefined);
     const port = new URL(fake.url).port;
