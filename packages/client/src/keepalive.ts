@@ -1,11 +1,11 @@
 // Keepalives: every kept-alive lease of a client shares one LeaseKeepAlive bidi stream. Each
 // handle owns a KeepAliveSchedule; it emits `lost` and aborts its signal once the lease can no
 // longer be assumed alive (the server says TTL <= 0, or the deadline passes without a response).
-import type { ClientDuplexStream } from '@grpc/grpc-js';
-import { GrpcStatus, LeaseDefinition, LeaseKeepAliveRequest, type LeaseKeepAliveResponse } from '@tsetcd/api';
+import { LeaseDefinition, LeaseKeepAliveRequest, type LeaseKeepAliveResponse } from '@tsetcd/api';
 import type { Caller } from './caller';
 import { LeaseLostError } from './errors';
 import { KeepAliveSchedule, monotonicNow, type MonotonicClock } from './keepalive-schedule';
+import { ReconnectingStream } from './reconnecting-stream';
 import { TypedEmitter } from './typed-emitter';
 
 export interface KeepAliveEvents {
@@ -87,23 +87,38 @@ export class KeepAlive extends TypedEmitter<KeepAliveEvents> {
   }
 }
 
-type KeepAliveStream = ClientDuplexStream<LeaseKeepAliveRequest, LeaseKeepAliveResponse>;
-
 export class KeepAliveHub {
   #handles = new Map<bigint, Set<KeepAlive>>();
-  #stream: KeepAliveStream | undefined;
-  #opening = false;
-  #backoffMs = KEEPALIVE_RECONNECT_BACKOFF_MS;
-  #reconnectTimer: NodeJS.Timeout | undefined;
-  #closed = false;
+  readonly #stream: ReconnectingStream<LeaseKeepAliveRequest, LeaseKeepAliveResponse>;
 
-  constructor(private readonly caller: Caller) {}
+  constructor(caller: Caller) {
+    this.#stream = new ReconnectingStream(
+      caller,
+      LeaseDefinition,
+      LeaseDefinition.methods.leaseKeepAlive,
+      { initialMs: KEEPALIVE_RECONNECT_BACKOFF_MS, maxMs: KEEPALIVE_RECONNECT_BACKOFF_MAX_MS },
+      {
+        needed: () => this.#handles.size > 0,
+        opened: () => {
+          // send for every lease now: the stream was down, their schedules may be overdue
+          for (const set of this.#handles.values()) {
+            for (const handle of set) {
+              handle.inflightSentMs.length = 0;
+              this.#wake(handle, true);
+            }
+          }
+        },
+        response: (_stream, response) => this.#onResponse(response),
+        broken: () => true,
+      },
+    );
+  }
 
   keepAlive(leaseId: bigint, options: KeepAliveOptions = {}): KeepAlive {
     const clock = options.clock ?? monotonicNow;
     const ttl = options.ttlSeconds === undefined ? undefined : Number(options.ttlSeconds);
     const handle = new KeepAlive(leaseId, clock, ttl, options.grantedAtMs, (h) => this.#remove(h));
-    if (this.#closed) {
+    if (this.#stream.closed) {
       handle.markLost(new LeaseLostError(leaseId, 'closed'), false);
       return handle;
     }
@@ -114,7 +129,7 @@ export class KeepAliveHub {
     }
     set.add(handle);
     this.#arm(handle);
-    if (!this.#stream) this.#open();
+    this.#stream.open();
     return handle;
   }
 
@@ -122,7 +137,7 @@ export class KeepAliveHub {
     const set = this.#handles.get(handle.leaseId);
     set?.delete(handle);
     if (set && set.size === 0) this.#handles.delete(handle.leaseId);
-    if (this.#handles.size === 0) this.#dropStream();
+    if (this.#handles.size === 0) this.#stream.drop();
   }
 
   /** (Re)arms the handle's timer for its next send or its deadline. */
@@ -143,57 +158,14 @@ export class KeepAliveHub {
     }
     if (sendNow || now >= handle.schedule.nextSendMs) {
       // without a stream the send is retried later (a reconnect sends at once)
-      if (this.#stream) {
-        this.#stream.write(LeaseKeepAliveRequest.fromPartial({ ID: handle.leaseId }));
+      const stream = this.#stream.current;
+      if (stream) {
+        stream.write(LeaseKeepAliveRequest.fromPartial({ ID: handle.leaseId }));
         handle.inflightSentMs.push(now);
       }
       handle.schedule.onSent(now);
     }
     this.#arm(handle);
-  }
-
-  #dropStream(): void {
-    const stream = this.#stream;
-    this.#stream = undefined;
-    if (stream) {
-      stream.removeAllListeners();
-      stream.on('error', () => undefined);
-      stream.cancel();
-    }
-  }
-
-  #open(): void {
-    if (this.#opening || this.#stream || this.#closed || this.#handles.size === 0) return;
-    this.#opening = true;
-    void this.#connect().finally(() => {
-      this.#opening = false;
-    });
-  }
-
-  async #connect(): Promise<void> {
-    let endpoint: string | undefined;
-    try {
-      const opened = await this.caller.openBidiStream(LeaseDefinition, LeaseDefinition.methods.leaseKeepAlive, () => !(this.#closed || this.#handles.size === 0));
-      if (opened === undefined) return;
-      endpoint = opened.endpoint;
-      const stream = opened.stream;
-      this.#stream = stream;
-      stream.on('data', (response: LeaseKeepAliveResponse) => {
-        this.#backoffMs = KEEPALIVE_RECONNECT_BACKOFF_MS;
-        this.#onResponse(response);
-      });
-      stream.on('error', (err: { code: number }) => this.#onBroken(stream, endpoint, err));
-      stream.on('end', () => this.#onBroken(stream, endpoint, undefined));
-      // send for every lease now: the stream was down, their schedules may be overdue
-      for (const set of this.#handles.values()) {
-        for (const handle of set) {
-          handle.inflightSentMs.length = 0;
-          this.#wake(handle, true);
-        }
-      }
-    } catch {
-      this.#scheduleReconnect();
-    }
   }
 
   #onResponse(response: LeaseKeepAliveResponse): void {
@@ -210,33 +182,12 @@ export class KeepAliveHub {
     }
   }
 
-  #onBroken(stream: KeepAliveStream, endpoint: string | undefined, err: { code: number } | undefined): void {
-    if (this.#stream !== stream) return;
-    this.#stream = undefined;
-    if (this.#closed) return;
-    if (err?.code === GrpcStatus.UNAUTHENTICATED) this.caller.invalidateToken();
-    if (endpoint !== undefined && (err === undefined || err.code === GrpcStatus.UNAVAILABLE)) this.caller.transport.rotateFrom(endpoint);
-    this.#scheduleReconnect();
-  }
-
-  #scheduleReconnect(): void {
-    if (this.#reconnectTimer || this.#closed || this.#handles.size === 0) return;
-    const delay = this.#backoffMs;
-    this.#backoffMs = Math.min(this.#backoffMs * 2, KEEPALIVE_RECONNECT_BACKOFF_MAX_MS);
-    this.#reconnectTimer = setTimeout(() => {
-      this.#reconnectTimer = undefined;
-      this.#open();
-    }, delay);
-  }
-
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    if (this.#stream.closed) return;
+    this.#stream.close();
     for (const set of [...this.#handles.values()]) {
       for (const handle of [...set]) handle.markLost(new LeaseLostError(handle.leaseId, 'closed'), false);
     }
     this.#handles.clear();
-    this.#dropStream();
   }
 }

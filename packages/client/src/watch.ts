@@ -16,6 +16,7 @@ import type { Bytes } from './bytes';
 import type { Caller } from './caller';
 import { ClientClosedError, WatchCanceledError, WatchCompactedError, toEtcdError } from './errors';
 import { decodeKv, encodeKeyRange } from './kv-codec';
+import { ReconnectingStream, type StreamBreak } from './reconnecting-stream';
 import type { KeyValue } from './key-value';
 import type { KeyMapper } from './key-mapper';
 
@@ -107,18 +108,30 @@ export class WatchHub {
   #watchers = new Set<Watcher>();
   #byId = new Map<bigint, Watcher>();
   #pending: Watcher[] = [];
-  #stream: WatchStream | undefined;
-  #opening = false;
-  #backoffMs = WATCH_RECONNECT_BACKOFF_MS;
-  #reconnectTimer: NodeJS.Timeout | undefined;
-  #closed = false;
+  readonly #stream: ReconnectingStream<WatchRequest, WatchResponse>;
 
-  constructor(private readonly caller: Caller) {}
+  constructor(caller: Caller) {
+    this.#stream = new ReconnectingStream(
+      caller,
+      WatchDefinition,
+      WatchDefinition.methods.watch,
+      { initialMs: WATCH_RECONNECT_BACKOFF_MS, maxMs: WATCH_RECONNECT_BACKOFF_MAX_MS },
+      {
+        needed: () => this.#watchers.size > 0,
+        opened: (stream) => {
+          for (const watcher of this.#watchers) this.#sendCreate(stream, watcher);
+        },
+        response: (stream, response) => this.#onResponse(stream, response),
+        broken: (why) => this.#onBroken(why),
+        openFailed: (err) => this.#onOpenFailed(err),
+      },
+    );
+  }
 
   watch(key: Bytes, options: WatchOptions, mapper: KeyMapper): Watcher {
     const range = encodeKeyRange({ key, prefix: options.prefix, end: options.end }, mapper);
     const watcher = new Watcher(range.key, range.rangeEnd, options, mapper, (w) => this.#remove(w));
-    if (this.#closed) {
+    if (this.#stream.closed) {
       watcher.fail(new ClientClosedError());
       return watcher;
     }
@@ -131,8 +144,9 @@ export class WatchHub {
       signal.addEventListener('abort', () => watcher.close(), { once: true });
     }
     this.#watchers.add(watcher);
-    if (this.#stream) this.#sendCreate(this.#stream, watcher);
-    else this.#open();
+    const stream = this.#stream.current;
+    if (stream) this.#sendCreate(stream, watcher);
+    else this.#stream.open();
     return watcher;
   }
 
@@ -149,7 +163,7 @@ export class WatchHub {
     watcher.closed = true;
     watcher.rejectCreated(new WatchCanceledError('watcher closed'));
     this.#watchers.delete(watcher);
-    const stream = this.#stream;
+    const stream = this.#stream.current;
     if (watcher.watchId !== undefined && stream && this.#byId.get(watcher.watchId) === watcher) {
       this.#byId.delete(watcher.watchId);
       stream.write(WatchRequest.fromPartial({ cancelRequest: { watchId: watcher.watchId } }));
@@ -157,88 +171,45 @@ export class WatchHub {
     if (this.#watchers.size === 0) this.#dropStream();
   }
 
-  #dropStream(): void {
-    const stream = this.#stream;
-    this.#stream = undefined;
-    this.#byId.clear();
-    this.#pending = [];
-    if (stream) {
-      stream.removeAllListeners();
-      stream.on('error', () => undefined);
-      stream.cancel();
-    }
-  }
-
-  #open(): void {
-    if (this.#opening || this.#stream || this.#closed || this.#watchers.size === 0) return;
-    this.#opening = true;
-    void this.#connect().finally(() => {
-      this.#opening = false;
-    });
-  }
-
-  async #connect(): Promise<void> {
-    let endpoint: string | undefined;
-    try {
-      const opened = await this.caller.openBidiStream(WatchDefinition, WatchDefinition.methods.watch, () => !(this.#closed || this.#watchers.size === 0));
-      if (opened === undefined) return;
-      endpoint = opened.endpoint;
-      const stream = opened.stream;
-      this.#stream = stream;
-      stream.on('data', (response: WatchResponse) => {
-        this.#backoffMs = WATCH_RECONNECT_BACKOFF_MS;
-        this.#onResponse(stream, response);
-      });
-      stream.on('error', (err: { code: number; details?: string }) => this.#onBroken(stream, endpoint, err));
-      stream.on('end', () => this.#onBroken(stream, endpoint, undefined));
-      for (const watcher of this.#watchers) this.#sendCreate(stream, watcher);
-    } catch (err) {
-      if (this.#closed) return;
-      if (err instanceof ClientClosedError) return;
-      const code = (err as { code?: unknown }).code;
-      if (err instanceof Error && typeof code === 'number' && code !== GrpcStatus.UNAVAILABLE && code !== GrpcStatus.DEADLINE_EXCEEDED) {
-        // authentication refused (wrong password, ...): retrying cannot help
-        for (const watcher of [...this.#watchers]) {
-          this.#watchers.delete(watcher);
-          watcher.fail(err);
-        }
-        return;
-      }
-      this.#scheduleReconnect();
-    }
-  }
-
-  #onBroken(stream: WatchStream, endpoint: string | undefined, err: { code: number; details?: string } | undefined): void {
-    if (this.#stream !== stream) return;
-    this.#stream = undefined;
+  /** Forgets what belonged to the stream that is gone (ids and creates in flight). */
+  #forgetStreamState(): void {
     this.#byId.clear();
     this.#pending = [];
     for (const watcher of this.#watchers) watcher.watchId = undefined;
-    if (this.#closed) return;
-    if (err && err.code === GrpcStatus.UNAUTHENTICATED) this.caller.invalidateToken();
-    if (endpoint !== undefined && (err === undefined || err.code === GrpcStatus.UNAVAILABLE)) {
-      this.caller.transport.rotateFrom(endpoint);
-    }
-    if (err && err.code !== GrpcStatus.UNAVAILABLE && err.code !== GrpcStatus.CANCELLED && err.code !== GrpcStatus.UNAUTHENTICATED && err.code !== GrpcStatus.INTERNAL) {
-      // a status the server chose to send (permission denied, ...): the watchers cannot continue
-      const typed = toEtcdError(err);
-      for (const watcher of [...this.#watchers]) {
-        this.#watchers.delete(watcher);
-        watcher.fail(typed);
-      }
-      return;
-    }
-    this.#scheduleReconnect();
   }
 
-  #scheduleReconnect(): void {
-    if (this.#reconnectTimer || this.#closed || this.#watchers.size === 0) return;
-    const delay = this.#backoffMs;
-    this.#backoffMs = Math.min(this.#backoffMs * 2, WATCH_RECONNECT_BACKOFF_MAX_MS);
-    this.#reconnectTimer = setTimeout(() => {
-      this.#reconnectTimer = undefined;
-      this.#open();
-    }, delay);
+  /** Fails every watcher (an error retrying cannot fix). */
+  #failAll(err: Error): void {
+    for (const watcher of [...this.#watchers]) {
+      this.#watchers.delete(watcher);
+      watcher.fail(err);
+    }
+  }
+
+  #dropStream(): void {
+    this.#stream.drop();
+    this.#forgetStreamState();
+  }
+
+  #onOpenFailed(err: unknown): boolean {
+    if (err instanceof ClientClosedError) return false;
+    const code = (err as { code?: unknown }).code;
+    if (err instanceof Error && typeof code === 'number' && code !== GrpcStatus.UNAVAILABLE && code !== GrpcStatus.DEADLINE_EXCEEDED) {
+      // authentication refused (wrong password, ...): retrying cannot help
+      this.#failAll(err);
+      return false;
+    }
+    return true;
+  }
+
+  #onBroken(why: StreamBreak): boolean {
+    this.#forgetStreamState();
+    if (why && why.code !== GrpcStatus.UNAVAILABLE && why.code !== GrpcStatus.CANCELLED && why.code !== GrpcStatus.UNAUTHENTICATED && why.code !== GrpcStatus.INTERNAL) {
+      // a status the server chose to send (permission denied, ...): the watchers cannot continue
+      this.#failAll(toEtcdError(why));
+      return false;
+    }
+    return true;
   }
 
   #onResponse(stream: WatchStream, response: WatchResponse): void {
@@ -310,15 +281,14 @@ export class WatchHub {
 
   /** Ask the server for a progress notification on the current stream (answered to every watcher). */
   requestProgress(): void {
-    this.#stream?.write(WatchRequest.fromPartial({ progressRequest: {} }));
+    this.#stream.current?.write(WatchRequest.fromPartial({ progressRequest: {} }));
   }
 
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    if (this.#stream.closed) return;
+    this.#stream.close();
+    this.#forgetStreamState();
     for (const watcher of [...this.#watchers]) watcher.fail(new ClientClosedError());
     this.#watchers.clear();
-    this.#dropStream();
   }
 }
