@@ -100,10 +100,13 @@ export class V2NoEndpointsError extends Error {
   }
 }
 
-/** True when every underlying failure is a connection failure (etcdctl exits 2 for those). */
+/**
+ * True when every underlying failure is a connection failure or a deadline (Go's
+ * context.DeadlineExceeded is a net.Error timeout): etcdctl exits 2 for those.
+ */
 export function isConnectionError(err: unknown): boolean {
   if (err instanceof V2ClusterError) return err.errors.every(isConnectionError);
-  return err instanceof V2ConnectionError;
+  return err instanceof V2ConnectionError || (err instanceof V2AbortedError && err.deadline);
 }
 
 const STATUS_TEXT: Record<number, string> = {

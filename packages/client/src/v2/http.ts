@@ -125,11 +125,18 @@ export function sendRequest(
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     if (!req.wait && transport.headerTimeoutMs > 0) {
-      headerTimer = setTimeout(() => {
+      const expire = (): void => {
         const err = new V2HeaderTimeoutError(endpointText(endpoint));
         request.destroy(err);
         finish(err);
-      }, transport.headerTimeoutMs);
+      };
+      // below a millisecond no answer can beat it (Go's 1ns timeout always fires)
+      if (transport.headerTimeoutMs < 1) {
+        request.on('error', () => undefined);
+        expire();
+        return;
+      }
+      headerTimer = setTimeout(expire, transport.headerTimeoutMs);
     }
     request.on('error', (err) => finish(connectionError(err)));
     request.on('response', (res) => {
@@ -147,6 +154,7 @@ export function sendRequest(
 
 function abortError(signal: AbortSignal | undefined): Error {
   const reason: unknown = signal?.reason;
-  const deadline = reason instanceof Error && reason.name === 'TimeoutError';
+  // a DOMException (AbortSignal.timeout's reason) may come from another realm: test the name only
+  const deadline = typeof reason === 'object' && reason !== null && (reason as { name?: unknown }).name === 'TimeoutError';
   return new V2AbortedError(deadline);
 }

@@ -93,7 +93,10 @@ export class V2Ctl {
   /** A signal that fires after --total-timeout (the Go client's context.WithTimeout). */
   totalTimeoutSignal(): AbortSignal | undefined {
     const ms = this.globalDurationMs('total-timeout');
-    return ms > 0 ? AbortSignal.timeout(ms) : undefined;
+    if (ms <= 0) return undefined;
+    // below a millisecond the deadline has passed before any request can go out
+    if (ms < 1) return AbortSignal.abort(new DOMException('The operation timed out.', 'TimeoutError'));
+    return AbortSignal.timeout(Math.floor(ms));
   }
 
   endpoints(): string[] {
