@@ -120,6 +120,28 @@ describe('runCtlV2 against a fake v2 endpoint', () => {
     });
   });
 
+  test('member remove: by id it removes; by name it hints at the id and fails', async () => {
+    fake = await fakeEtcd((method, _u, res) => {
+      res.writeHead(method === 'DELETE' ? 204 : 404);
+      res.end();
+    });
+    expect(await run(['--endpoints', fake.url, 'member', 'remove', '8e9e05c52164694d'])).toEqual({
+      stdout: 'Removed member 8e9e05c52164694d from cluster\n',
+      stderr: '',
+      exitCode: 0,
+    });
+    expect(fake.seen).toContain('DELETE /v2/members/8e9e05c52164694d');
+    const byName = await run(['--endpoints', fake.url, 'member', 'remove', 'n1']);
+    expect(byName).toEqual({
+      stdout: '',
+      stderr:
+        'Found a member named n1; if this is correct, please use its ID, eg:\n\tetcdctl member remove 8e9e05c52164694d\n' +
+        'For more details, read the documentation at https://github.com/etcd-io/etcd/blob/master/Documentation/runtime-configuration.md#remove-a-member\n\n' +
+        "Couldn't find a member in the cluster with an ID of n1.\n",
+      exitCode: 1,
+    });
+  });
+
   test('watch --forever -r prints [action] key lines, skips directories and ends with exit 0 when interrupted', async () => {
     let n = 0;
     fake = await fakeEtcd((_m, _u, res) => {
