@@ -15,12 +15,17 @@ import type { Membership, MemberRecord } from './membership';
 import { errorFromStatus } from '@tsetcd/api';
 import { PROMOTE_PATH } from '../peer/transport';
 import { decodeMembersJson } from './join';
+import type { LeaseRouteTarget } from '../peer/lease-forward-routes';
 
 /** A transport the member can start with its handler (WsTransport, MemoryTransport). */
 export interface StartablePeerTransport extends PeerTransport {
   start(handler: PeerHandler): void;
   /** Serves MemberPromote forwarded by followers (peer HTTP). */
   setPromoteHandler?(fn: (id: bigint) => Promise<string>): void;
+  /** Serves lease keepalive / time-to-live forwarded by followers (peer HTTP). */
+  setLeaseTarget?(target: LeaseRouteTarget): void;
+  /** Every peer's URLs, for forwarding lease requests to the primary. */
+  peerUrlList?(): ReadonlyArray<readonly string[]>;
 }
 
 export interface ClusterLinkDeps {

@@ -260,9 +260,11 @@ export class EtcdServer implements EtcdServerApi {
         waitApplied: () => this.appliedWait.wait(this.driver.committed),
         nextId: () => this.idGen.next(),
         stopSignal: this.stopController.signal,
+        peerUrls: () => transport?.peerUrlList?.(),
       },
       logger,
     );
+    transport?.setLeaseTarget?.(this.leases.routeTarget());
     this.alarms = new AlarmStore(this.backend.readTx());
     this.quota = new BackendQuota(opts.quotaBackendBytes, () => this.backend.size);
     this.confState = storage.snapshot?.metadata.confState ?? { voters: [], learners: [] };

@@ -16,7 +16,6 @@ import {
   LEASE_CONTENT_TYPE,
   LEASE_INTERNAL_PATH,
   LEASE_PATH,
-  leasePeerUrls,
   unwrapField1,
   wrapField1,
 } from '../peer/lease-forward-routes';
@@ -27,7 +26,8 @@ export const LEASE_FORWARD_TIMEOUT_MS = 7_000;
 export const LEASE_FORWARD_RETRY_MS = 50;
 
 export interface LeaseForwardDeps {
-  readonly selfId: bigint;
+  /** The other members' peer URLs; undefined without a peer transport (a lone in-process member). */
+  readonly peerUrls: () => ReadonlyArray<readonly string[]> | undefined;
   /** This member is the ready primary lessor (answer locally). */
   readonly isLocalPrimary: () => boolean;
   readonly stopSignal: AbortSignal;
@@ -81,7 +81,7 @@ async function viaPrimary<T>(
   const deadline = AbortSignal.any([signal, timeout, deps.stopSignal]);
   while (!deadline.aborted) {
     if (deps.isLocalPrimary()) return local();
-    const peers = leasePeerUrls(deps.selfId);
+    const peers = deps.peerUrls();
     // No peer transport (a lone in-process member): nobody to forward to, the local path decides.
     if (peers === undefined) return local();
     const urls = peers.map((u) => u[0]).filter((u): u is string => u !== undefined);

@@ -32,6 +32,7 @@ describe('LeaseFrontend', () => {
       waitApplied: () => Promise.resolve(),
       nextId: () => 0x8000_0000_0000_0123n,
       stopSignal: stop.signal,
+      peerUrls: () => undefined,
     };
     frontend = new LeaseFrontend(lessor, hooks, pino({ level: 'silent' }));
   });

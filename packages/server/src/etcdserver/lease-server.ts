@@ -28,7 +28,7 @@ import {
   type Lessor,
 } from '../lease/lessor';
 import type { RequestContext } from './server-api';
-import { ErrNotPrimaryLocal, forgetLeaseTarget, registerLeaseTarget } from '../peer/lease-forward-routes';
+import { ErrNotPrimaryLocal, type LeaseRouteTarget } from '../peer/lease-forward-routes';
 import { renewViaPrimary, timeToLiveViaPrimary, type LeaseForwardDeps } from './lease-forward';
 
 /** etcd's lessor runLoop period. */
@@ -48,12 +48,13 @@ export interface LeaseMemberHooks {
   nextId(): bigint;
   /** The member's stop signal: proposals of the loop are abandoned with it. */
   readonly stopSignal: AbortSignal;
+  /** The other members' peer URLs; undefined without a peer transport. */
+  peerUrls(): ReadonlyArray<readonly string[]> | undefined;
 }
 
 export class LeaseFrontend {
   private timer: NodeJS.Timeout | undefined;
   /** The member id this front end serves the peer lease routes as (set by start). */
-  private registeredAs: bigint | undefined;
 
   constructor(
     readonly lessor: Lessor,
@@ -100,7 +101,7 @@ export class LeaseFrontend {
 
   private forwardDeps(): LeaseForwardDeps {
     return {
-      selfId: this.hooks.header(0n).memberId,
+      peerUrls: () => this.hooks.peerUrls(),
       isLocalPrimary: () => this.hooks.isReadyLeader() && this.lessor.isPrimary,
       stopSignal: this.hooks.stopSignal,
     };
@@ -152,21 +153,23 @@ export class LeaseFrontend {
     if (!this.lessor.isPrimary) throw new ErrNotLeader();
   }
 
+  /** What this member answers to peers' forwarded lease requests (served by the peer transport). */
+  routeTarget(): LeaseRouteTarget {
+    return {
+      renewLocal: (id, signal) => this.servePeer(signal, (ctx) => this.renewLocal(id, ctx)),
+      timeToLiveLocal: (req, signal) => this.servePeer(signal, (ctx) => this.timeToLiveLocal(req, ctx)),
+    };
+  }
+
   // ---- the primary's loop ----------------------------------------------------------------------
 
   start(): void {
     if (this.timer !== undefined) return;
-    this.registeredAs = this.hooks.header(0n).memberId;
-    registerLeaseTarget(this.registeredAs, this, {
-      renewLocal: (id, signal) => this.servePeer(signal, (ctx) => this.renewLocal(id, ctx)),
-      timeToLiveLocal: (req, signal) => this.servePeer(signal, (ctx) => this.timeToLiveLocal(req, ctx)),
-    });
     this.timer = setInterval(() => this.tick(), LEASE_LOOP_INTERVAL_MS);
     this.timer.unref();
   }
 
   stop(): void {
-    if (this.registeredAs !== undefined) forgetLeaseTarget(this.registeredAs, this);
     clearInterval(this.timer);
     this.timer = undefined;
   }

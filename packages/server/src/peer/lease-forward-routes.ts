@@ -1,7 +1,6 @@
 // The peer listener's lease routes (etcd's leasehttp handler): a follower POSTs LeaseKeepAlive
 // to /leases and LeaseTimeToLive (wrapped in LeaseInternalRequest) to /leases/internal on the
-// member it believes is the primary lessor. Also the per-member registries that connect a
-// member's peer transport (which peers exist, where) with its lease front end (who serves).
+// member it believes is the primary lessor. The member hands its transport the target that serves.
 
 import type * as http from 'node:http';
 import {
@@ -35,40 +34,6 @@ export class ErrNotPrimaryLocal extends Error {
   constructor() {
     super(NOT_PRIMARY_TEXT);
   }
-}
-
-interface PeerEntry {
-  readonly owner: object;
-  readonly peerUrls: () => ReadonlyArray<readonly string[]>;
-}
-interface TargetEntry {
-  readonly owner: object;
-  readonly target: LeaseRouteTarget;
-}
-
-const peersByMember = new Map<bigint, PeerEntry>();
-const targetsByMember = new Map<bigint, TargetEntry>();
-
-/** The peer transport of member `selfId` tells where its peers are (their peer URLs). */
-export function registerLeasePeers(selfId: bigint, owner: object, peerUrls: () => ReadonlyArray<readonly string[]>): void {
-  peersByMember.set(selfId, { owner, peerUrls });
-}
-
-export function forgetLeasePeers(selfId: bigint, owner: object): void {
-  if (peersByMember.get(selfId)?.owner === owner) peersByMember.delete(selfId);
-}
-
-/** The other members' peer URLs as seen by member `selfId`; undefined without a peer transport. */
-export function leasePeerUrls(selfId: bigint): ReadonlyArray<readonly string[]> | undefined {
-  return peersByMember.get(selfId)?.peerUrls();
-}
-
-export function registerLeaseTarget(selfId: bigint, owner: object, target: LeaseRouteTarget): void {
-  targetsByMember.set(selfId, { owner, target });
-}
-
-export function forgetLeaseTarget(selfId: bigint, owner: object): void {
-  if (targetsByMember.get(selfId)?.owner === owner) targetsByMember.delete(selfId);
 }
 
 /** True for the paths this module serves. */
@@ -150,11 +115,11 @@ export function unwrapField1(buf: Uint8Array): Uint8Array {
 }
 
 /** Serves POST /leases and /leases/internal for member `selfId`. */
-export function serveLeaseRoute(selfId: bigint, path: string, req: http.IncomingMessage, res: http.ServerResponse): void {
-  void serve(selfId, path, req, res).catch((err: unknown) => answer(res, 500, String(err)));
+export function serveLeaseRoute(target: LeaseRouteTarget | undefined, path: string, req: http.IncomingMessage, res: http.ServerResponse): void {
+  void serve(target, path, req, res).catch((err: unknown) => answer(res, 500, String(err)));
 }
 
-async function serve(selfId: bigint, path: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function serve(target: LeaseRouteTarget | undefined, path: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   let body: Buffer;
   try {
     body = await readBody(req);
@@ -162,7 +127,6 @@ async function serve(selfId: bigint, path: string, req: http.IncomingMessage, re
     answer(res, 400, 'error reading request body');
     return;
   }
-  const target = targetsByMember.get(selfId)?.target;
   if (target === undefined) {
     answer(res, 400, NOT_PRIMARY_TEXT);
     return;

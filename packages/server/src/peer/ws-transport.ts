@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { formatId } from '../etcdserver/member-id';
 import { MessageType, type Message } from '../raft/types';
-import { forgetLeasePeers, isLeasePath, registerLeasePeers, serveLeaseRoute } from './lease-forward-routes';
+import { isLeasePath, serveLeaseRoute, type LeaseRouteTarget } from './lease-forward-routes';
 import { PeerStream } from './peer-stream';
 import { decodeBatch, decodeMessage } from './raft-codec';
 import { postSnapshot, readSnapshotBody } from './snapshot-sender';
@@ -74,6 +74,7 @@ function parseId(v: string | string[] | undefined): bigint | undefined {
 export class WsTransport implements PeerTransport {
   private readonly streams = new Map<bigint, PeerStream>();
   private readonly urls = new Map<bigint, readonly string[]>();
+  private leaseTarget: LeaseRouteTarget | undefined;
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 512 * 1024 * 1024 });
   private handler: PeerHandler | undefined;
   private closed = false;
@@ -90,11 +91,20 @@ export class WsTransport implements PeerTransport {
       l.server.on('request', (req, res) => this.onRequest(req, res));
       l.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket as import('node:net').Socket, head));
     }
-    registerLeasePeers(opts.selfId, this, () => [...this.urls.values()]);
   }
 
   setPromoteHandler(fn: PromoteHandler): void {
     this.promoteHandler = fn;
+  }
+
+  /** Who answers the lease routes (the member's lease front end); unset: "not a primary lessor". */
+  setLeaseTarget(target: LeaseRouteTarget): void {
+    this.leaseTarget = target;
+  }
+
+  /** Every peer's URLs (lease requests are forwarded to whichever is the primary). */
+  peerUrlList(): ReadonlyArray<readonly string[]> {
+    return [...this.urls.values()];
   }
 
   /** Starts serving peer traffic into `handler`. */
@@ -179,7 +189,7 @@ export class WsTransport implements PeerTransport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    forgetLeasePeers(this.opts.selfId, this);
+    this.leaseTarget = undefined;
     for (const s of this.streams.values()) s.close();
     this.streams.clear();
     for (const c of this.wss.clients) c.terminate();
@@ -291,7 +301,7 @@ export class WsTransport implements PeerTransport {
       );
       return;
     }
-    if (req.method === 'POST' && isLeasePath(path)) return serveLeaseRoute(this.opts.selfId, path, req, res);
+    if (req.method === 'POST' && isLeasePath(path)) return serveLeaseRoute(this.leaseTarget, path, req, res);
     if (req.method === 'POST' && path === RAFT_SNAPSHOT_PATH) {
       void this.onSnapshot(req, res);
       return;
