@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import type { GrpcServer } from './grpc/server';
 import type { HttpRouter } from './http/router';
 import { silentLogger, type ApiLogger } from './grpc/types';
-import { filterH2cSocket } from './h2c-authority';
+import { handOffH2c } from './h2c-authority';
 
 export interface ClientListenerOptions extends BindOptions {
   readonly grpc: GrpcServer;
@@ -30,8 +30,9 @@ export interface BindOptions {
   /** Required for `https://` and `unixs://` URLs. */
   readonly tls?: ClientTlsOptions;
   /**
-   * Pass plaintext HTTP/2 connections through the :authority filter (h2c-authority/) so grpc-go
-   * clients dialing `http://host:port` as the authority are not reset by nghttp2. Default true.
+   * Let plaintext HTTP/2 connections whose :authority is a URL (grpc-go dialing `http://host:port`)
+   * through node:http2 by rewriting it (h2c-authority/); false hands every h2c socket over as is.
+   * Default true.
    */
   readonly h2cAuthorityFilter?: boolean;
 }
@@ -94,10 +95,8 @@ export async function bindClientUrl(options: BindOptions): Promise<BoundListener
     throw new Error(`TLS key/cert (--cert-file, --key-file) must be provided for client url ${options.url} with HTTPS scheme`);
   }
 
-  const h2 = http2.createServer({
-    settings: { maxConcurrentStreams: Math.min(options.maxConcurrentStreams ?? MAX_HTTP2_SETTING, MAX_HTTP2_SETTING) },
-    maxSessionMemory: HTTP2_SESSION_MEMORY_MB,
-  });
+  const h2Settings: http2.Settings = { maxConcurrentStreams: Math.min(options.maxConcurrentStreams ?? MAX_HTTP2_SETTING, MAX_HTTP2_SETTING) };
+  const h2 = http2.createServer({ settings: h2Settings, maxSessionMemory: HTTP2_SESSION_MEMORY_MB });
   let grpc: GrpcServer | undefined;
   let router: HttpRouter | undefined;
   h2.on('stream', (stream, headers) => (grpc as GrpcServer).handleStream(stream, headers));
@@ -176,7 +175,7 @@ export async function bindClientUrl(options: BindOptions): Promise<BoundListener
       (alpn === 'h2' ? h2 : h1).emit('connection', socket);
       return;
     }
-    sniff(socket, h1, h2, handedOver, options.h2cAuthorityFilter ?? true);
+    sniff(socket, h1, h2, handedOver, options.h2cAuthorityFilter === false ? undefined : h2Settings);
   };
   let server: net.Server;
   if (secure && options.tls !== undefined) {
@@ -258,7 +257,8 @@ function sniff(
   h1: http.Server,
   h2: http2.Http2Server,
   handedOver: WeakSet<net.Socket>,
-  filterAuthority: boolean,
+  /** The h2 server's settings when the :authority hand-off is on. */
+  authorityHandoff: http2.Settings | undefined,
 ): void {
   let head: Buffer | undefined;
   const onData = (chunk: Buffer): void => {
@@ -268,12 +268,18 @@ function sniff(
     socket.off('end', onEnd);
     socket.pause();
     socket.unshift(head);
-    handedOver.add(socket);
     if (isHttp2Preface(head.subarray(0, SNIFF_BYTES))) {
       // grpc-go dialing `http://host:port` sends that whole URL as :authority, which nghttp2
-      // resets (real etcd accepts it): the filter re-encodes it as `http:--host:port`.
-      h2.emit('connection', filterAuthority ? filterH2cSocket(socket) : socket);
+      // resets (real etcd accepts it): such connections go through a filter that re-encodes it
+      // as `http:--host:port`; the others are handed over natively (see h2c-authority/).
+      if (authorityHandoff !== undefined) {
+        handOffH2c(socket, h2, { settings: authorityHandoff, onHandoff: () => handedOver.add(socket) });
+      } else {
+        handedOver.add(socket);
+        h2.emit('connection', socket);
+      }
     } else {
+      handedOver.add(socket);
       h1.emit('connection', socket);
       socket.resume();
     }

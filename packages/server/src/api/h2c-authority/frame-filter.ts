@@ -9,6 +9,8 @@ import { rewriteAuthorityInBlock } from './hpack-block';
 export const HTTP2_CLIENT_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 export const FRAME_HEADER_BYTES = 9;
 export const FRAME_TYPE_HEADERS = 0x1;
+export const FRAME_TYPE_SETTINGS = 0x4;
+export const FLAG_ACK = 0x1;
 export const FLAG_END_HEADERS = 0x4;
 export const FLAG_PADDED = 0x8;
 export const FLAG_PRIORITY = 0x20;
@@ -22,9 +24,19 @@ export const DEFAULT_MAX_FRAME_SIZE = 16_384;
 
 export type Emit = (bytes: Buffer) => void;
 
+export interface AuthorityFrameFilterOptions {
+  /**
+   * Remove the client's first SETTINGS ACK: it answers a SETTINGS frame the hand-off sent before
+   * node:http2 had the connection (h2c-handoff.ts), and nghttp2 would take it for its own.
+   */
+  readonly dropFirstSettingsAck?: boolean;
+}
+
 export class AuthorityFrameFilter {
   /** HEADERS frames whose :authority was re-encoded so far. */
   rewrites = 0;
+  /** SETTINGS ACKs still to remove. */
+  private acksToDrop: number;
   private prefaceSeen = 0;
   /** The connection did not start with the preface: nothing after it is parsed. */
   private passthrough = false;
@@ -32,6 +44,10 @@ export class AuthorityFrameFilter {
   private skipLeft = 0;
   /** An incomplete frame header, or an incomplete HEADERS frame, waiting for more bytes. */
   private held: Buffer | undefined;
+
+  constructor(options: AuthorityFrameFilterOptions = {}) {
+    this.acksToDrop = options.dropFirstSettingsAck === true ? 1 : 0;
+  }
 
   /** Feeds one chunk read from the client; forwards the bytes nghttp2 should see via `emit`. */
   push(input: Buffer, emit: Emit): void {
@@ -81,7 +97,15 @@ export class AuthorityFrameFilter {
       }
       const payloadBytes = (chunk[pos]! << 16) | (chunk[pos + 1]! << 8) | chunk[pos + 2]!;
       const frameEnd = pos + FRAME_HEADER_BYTES + payloadBytes;
-      if (chunk[pos + 3] !== FRAME_TYPE_HEADERS || payloadBytes > DEFAULT_MAX_FRAME_SIZE) {
+      const type = chunk[pos + 3];
+      if (type !== FRAME_TYPE_HEADERS || payloadBytes > DEFAULT_MAX_FRAME_SIZE) {
+        if (this.acksToDrop > 0 && type === FRAME_TYPE_SETTINGS && chunk[pos + 4]! & FLAG_ACK && payloadBytes === 0) {
+          this.acksToDrop--;
+          if (pos > emitFrom) emit(chunk.subarray(emitFrom, pos));
+          emitFrom = frameEnd;
+          pos = frameEnd;
+          continue;
+        }
         if (frameEnd > length) {
           this.skipLeft = frameEnd - length;
           pos = length;
@@ -122,6 +146,10 @@ export class AuthorityFrameFilter {
     const payloadBytes = (held[0]! << 16) | (held[1]! << 8) | held[2]!;
     if (held[3] !== FRAME_TYPE_HEADERS || payloadBytes > DEFAULT_MAX_FRAME_SIZE) {
       this.held = undefined;
+      if (this.acksToDrop > 0 && held[3] === FRAME_TYPE_SETTINGS && held[4]! & FLAG_ACK && payloadBytes === 0) {
+        this.acksToDrop--;
+        return chunk.subarray(taken);
+      }
       emit(held);
       this.skipLeft = payloadBytes;
       return chunk.subarray(taken);
