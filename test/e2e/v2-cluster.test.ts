@@ -12,7 +12,9 @@ jest.setTimeout(60_000);
 
 /** Snapshots every 1000 entries; the leader keeps 5000 more for followers (SNAPSHOT_CATCH_UP_ENTRIES). */
 const SNAPSHOT_COUNT = 1000;
-const CATCH_UP_FLOOD_PUTS = 5300;
+const SNAPSHOT_CATCH_UP_ENTRIES = 5000;
+/** The last snapshot may lag the head by up to SNAPSHOT_COUNT: flood past both, with a margin. */
+const CATCH_UP_FLOOD_PUTS = SNAPSHOT_CATCH_UP_ENTRIES + 2 * SNAPSHOT_COUNT + 300;
 const FLOOD_CONCURRENCY = 64;
 /** The leader proposes SYNC every 500 ms; a TTL of 1 s expires within ~1.5 s. */
 const EXPIRY_WAIT_MS = 4_000;
@@ -94,6 +96,72 @@ describe('v2 keys on a 3-member cluster', () => {
       await waitIndexOn(m, w.json.node.modifiedIndex);
       expect((await get(m, '/e2e/follower-write')).json.node).toEqual(w.json.node);
     }
+  });
+
+  it('compare-and-swap from every member at once loses no increment; in-order keys from every member are all kept', async () => {
+    const INCREMENTS_PER_MEMBER = 15;
+    const POSTS_PER_MEMBER = 20;
+    expect((await put(cluster.members[0]!, '/cas/counter', { value: '0 init' })).res.status).toBe(201);
+    const countOf = (value: string | undefined): number => Number((value ?? '').split(' ')[0]);
+
+    /** A quorum read, retried while the cluster answers 5xx (an election on a loaded machine). */
+    const readCounter = async (m: MemberProc): Promise<V2Event['node']> => {
+      for (let attempt = 0; ; attempt++) {
+        const cur = await get(m, '/cas/counter?quorum=true');
+        if (cur.res.status === 200) return cur.json.node;
+        if (cur.res.status < 500 || attempt >= 20) throw new Error(`quorum GET on ${m.name}: ${cur.res.status} ${cur.res.body}`);
+        await sleep(100);
+      }
+    };
+    /** After an ambiguous CAS answer: did the write that followed `prevIndex` carry our tag? */
+    const applied = async (m: MemberProc, prevIndex: number, tag: string): Promise<boolean> => {
+      const r = await v2Http(urlOf(m), { method: 'GET', path: `/v2/keys/cas/counter?wait=true&waitIndex=${prevIndex + 1}` }, 3_000).catch(() => undefined);
+      return r !== undefined && (JSON.parse(r.body) as V2Event).node.value === tag;
+    };
+    const increment = async (m: MemberProc): Promise<void> => {
+      for (let done = 0, attempt = 0; done < INCREMENTS_PER_MEMBER; attempt++) {
+        const cur = await readCounter(m);
+        const tag = `${countOf(cur.value) + 1} ${m.name}#${attempt}`;
+        const r = await put(m, '/cas/counter', { value: tag }, `?prevIndex=${cur.modifiedIndex}`);
+        if (r.res.status === 200 || (r.res.status >= 500 && (await applied(m, cur.modifiedIndex, tag)))) done++;
+        else if (r.res.status < 500 && r.json.errorCode !== 101) throw new Error(`CAS on ${m.name}: ${r.res.status} ${r.res.body}`);
+      }
+    };
+    const enqueue = async (m: MemberProc): Promise<{ acked: number[]; ambiguous: number }> => {
+      const acked: number[] = [];
+      let ambiguous = 0;
+      for (let i = 0; i < POSTS_PER_MEMBER; i++) {
+        const r = await call(m, { method: 'POST', path: '/v2/keys/cas/queue', form: { value: `${m.name}-${i}` } });
+        if (r.res.status === 201) acked.push(r.json.node.createdIndex);
+        else if (r.res.status >= 500) ambiguous++;
+        else throw new Error(`POST on ${m.name}: ${r.res.status} ${r.res.body}`);
+      }
+      return { acked, ambiguous };
+    };
+    const [, posts] = await Promise.all([
+      Promise.all(cluster.members.map((m) => increment(m))),
+      Promise.all(cluster.members.map((m) => enqueue(m))),
+    ]);
+
+    const final = await readCounter(cluster.members[2]!);
+    expect(countOf(final.value)).toBe(INCREMENTS_PER_MEMBER * cluster.members.length);
+    const queue = await get(cluster.members[1]!, '/cas/queue?quorum=true&sorted=true');
+    const items = (queue.json.node.nodes ?? []) as { key: string; value: string; createdIndex: number }[];
+    const acked = posts.flatMap((p) => p.acked).sort((a, b) => a - b);
+    const ambiguous = posts.reduce((n, p) => n + p.ambiguous, 0);
+    // each key is its 20-digit index (sorted by name = by index); every acknowledged POST is there, once
+    expect(items.map((n) => n.key)).toEqual(items.map((n) => `/cas/queue/${String(n.createdIndex).padStart(20, '0')}`));
+    expect(new Set(items.map((n) => n.value)).size).toBe(items.length);
+    const present = new Set(items.map((n) => n.createdIndex));
+    expect(acked.filter((i) => !present.has(i))).toEqual([]);
+    expect(items.length).toBeGreaterThanOrEqual(acked.length);
+    expect(items.length).toBeLessThanOrEqual(acked.length + ambiguous);
+    // and every member holds the same tree
+    const index = etcdIndex(queue.res);
+    for (const m of cluster.members) await waitIndexOn(m, index);
+    const trees = await Promise.all(cluster.members.map((m) => tree(m, '/cas')));
+    expect(trees[1]).toEqual(trees[0]);
+    expect(trees[2]).toEqual(trees[0]);
   });
 
   it('a TTL key expires exactly once cluster-wide: one expire event, same index, on every member', async () => {
@@ -256,10 +324,14 @@ describe('v2 keys on a 3-member cluster', () => {
       const h = await call(m, { method: 'GET', path: `/v2/keys/restart/ttl?wait=true&waitIndex=${ttlKey.json.node.modifiedIndex}` });
       expect([h.json.action, h.json.node.modifiedIndex]).toEqual(['set', ttlKey.json.node.modifiedIndex]);
     }
-    // indexes continue where they stopped
+    // indexes continue after the old ones (the members' own bookkeeping may take some first)
     const next = await put(keeper, '/restart/next', { value: 'x' });
-    expect(next.json.node.modifiedIndex).toBe(etcdIndex((await get(keeper, '/')).res));
+    expect(next.res.status).toBe(201);
     expect(next.json.node.modifiedIndex).toBeGreaterThan(lastIndex);
+    for (const m of cluster.members) {
+      await waitIndexOn(m, next.json.node.modifiedIndex);
+      expect((await get(m, '/restart/next')).json.node).toEqual(next.json.node);
+    }
   });
 
   it('a member that catches up by snapshot receives the v2 store', async () => {
