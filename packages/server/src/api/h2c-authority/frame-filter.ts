@@ -3,6 +3,7 @@
 // :authority value may be re-encoded (the frame is then re-emitted with its new length). Every
 // other byte goes through untouched, and chunks without a rewrite are forwarded as they came.
 // Anything malformed is passed through as is: nghttp2 will answer it as it would have anyway.
+// It can also remove the client's first SETTINGS ACK (see h2c-handoff.ts).
 
 import { rewriteAuthorityInBlock } from './hpack-block';
 

@@ -187,3 +187,28 @@ describe('handOffH2c', () => {
     }
   });
 });
+
+describe('handOffH2c on a client that half-closes before its first request', () => {
+  it('closes the connection without an error', async () => {
+    const h2 = http2.createServer();
+    const paths: HandoffPath[] = [];
+    let closed!: () => void;
+    const socketClosed = new Promise<void>((resolve) => (closed = resolve));
+    const server = net.createServer((socket) => {
+      socket.pause();
+      socket.once('close', (hadError) => {
+        expect(hadError).toBe(false);
+        closed();
+      });
+      handOffH2c(socket, h2, { onHandoff: (p) => paths.push(p) });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+    client.on('data', () => {});
+    client.end(Buffer.concat([HTTP2_CLIENT_PREFACE, frame(SETTINGS, 0, 0, Buffer.alloc(0))]));
+    await socketClosed;
+    expect(paths).toEqual([]);
+    client.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+});

@@ -59,7 +59,7 @@ export function handOffH2c(socket: net.Socket, h2: http2.Http2Server, options: H
     done = true;
     clearTimeout(timer);
     socket.off('data', onData);
-    socket.off('end', onGiveUp);
+    socket.off('end', onEnd);
     socket.pause();
     if (peek.held.length > 0) socket.unshift(peek.held);
     options.onHandoff?.(path);
@@ -75,12 +75,19 @@ export function handOffH2c(socket: net.Socket, h2: http2.Http2Server, options: H
     else if (peek.ackRemoved && peek.needsFilter !== undefined) finish(peek.needsFilter ? 'filtered' : 'native');
     else if (peek.held.length > holdLimitBytes) finish('filtered');
   };
-  // No request in time, or the client half-closed: the filtered path is right whatever comes.
-  const onGiveUp = (): void => finish('filtered');
-  const timer = setTimeout(onGiveUp, options.holdLimitMs ?? HANDOFF_HOLD_LIMIT_MS);
+  // No request in time: the filtered path is right whatever comes.
+  const timer = setTimeout(() => finish('filtered'), options.holdLimitMs ?? HANDOFF_HOLD_LIMIT_MS);
   timer.unref();
+  // The client half-closed before its first request: nothing can be answered any more (the
+  // listener does not allow half-open sockets), and held bytes cannot be unshifted after 'end'.
+  const onEnd = (): void => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    socket.destroy();
+  };
   socket.on('data', onData);
-  socket.once('end', onGiveUp);
+  socket.once('end', onEnd);
   socket.once('close', () => clearTimeout(timer));
   socket.write(settingsFrame(options.settings ?? {}));
   socket.resume();
