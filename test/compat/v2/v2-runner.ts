@@ -126,10 +126,28 @@ export class V2SequenceRunner {
       const r = await v2Http(this.baseUrl, request);
       this.byName.set(s.name, r);
       const n = normalizeResponse(r, this.ctx, { ordered: s.ordered === true });
+      if (s.stats !== undefined) n.body = this.statsView(s.stats, n.body);
       this.record(n, { status: r.status, errorCode: errorCodeOf(r.body) });
     } catch (err) {
       this.record({ status: -1, failure: (err as Error).message }, { status: -1 });
     }
+  }
+
+  private statsBaseline: Record<string, number> | undefined;
+
+  private statsView(mode: NonNullable<V2Step['stats']>, body: unknown): unknown {
+    if (body === null || typeof body !== 'object') return body;
+    const counters = body as Record<string, number>;
+    if (mode === 'baseline') {
+      this.statsBaseline = { ...counters };
+      return Object.keys(counters);
+    }
+    if (mode === 'without-gets') {
+      const { getsSuccess: _s, getsFail: _f, ...rest } = counters;
+      return rest;
+    }
+    const base = this.statsBaseline ?? {};
+    return Object.fromEntries(Object.entries(counters).map(([k, v]) => [k, typeof v === 'number' ? v - (base[k] ?? 0) : v]));
   }
 
   private async runBulk(s: V2Step): Promise<void> {

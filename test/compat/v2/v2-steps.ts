@@ -37,6 +37,12 @@ export interface V2Step {
     /** stream: after the events, listen this long and record whether the response stayed open. */
     thenListenMs?: number;
   };
+  /**
+   * A /v2/stats/store read: `baseline` records the counters (compared by their names only),
+   * `delta` compares the counters minus the baseline, `without-gets` compares all but the get
+   * counters (which the harness's own index polls move).
+   */
+  stats?: 'baseline' | 'delta' | 'without-gets';
   /** Sends the request `count` times, `concurrency` at a time; `{i}` in path and form is the attempt number. */
   bulk?: { count: number; concurrency: number };
 }
