@@ -108,8 +108,12 @@ describe('handOffH2c', () => {
   beforeEach(() => {
     paths.length = 0;
     seen.length = 0;
-    holdLimitMs = 100;
+    // Long enough for a client's ACK on a loaded machine; the fall-back tests shorten it.
+    holdLimitMs = 5_000;
   });
+  const waitFor = async (cond: () => boolean): Promise<void> => {
+    while (!cond()) await new Promise((r) => setTimeout(r, 10));
+  };
 
   function request(client: http2.ClientHttp2Session, authority?: string): Promise<string> {
     return new Promise((resolve, reject) => {
@@ -149,10 +153,11 @@ describe('handOffH2c', () => {
   });
 
   it('falls back to the filter for a client that sends no request within the hold limit', async () => {
+    holdLimitMs = 50;
     const client = http2.connect(`http://127.0.0.1:${port}`);
     try {
       await new Promise<void>((resolve) => client.once('remoteSettings', () => resolve()));
-      await new Promise((r) => setTimeout(r, 300));
+      await waitFor(() => paths.length > 0);
       expect(paths).toEqual(['filtered']);
       expect(await request(client, URL_AUTHORITY)).toBe('ok');
       await new Promise<void>((resolve, reject) => client.ping((err) => (err ? reject(err) : resolve())));
@@ -168,9 +173,7 @@ describe('handOffH2c', () => {
     const reply: Buffer[] = [];
     socket.on('data', (c: Buffer) => reply.push(c));
     const frames = (): ReturnType<typeof parseFrames> => parseFrames(Buffer.concat(reply));
-    const waitFor = async (cond: () => boolean): Promise<void> => {
-      while (!cond()) await new Promise((r) => setTimeout(r, 10));
-    };
+    holdLimitMs = 50;
     const headers = (streamId: number): Buffer => frame(HEADERS, END_HEADERS_AND_STREAM, streamId, Buffer.concat([Buffer.from([0x82, 0x86, 0x84, 0x01]), encodeRawString(Buffer.from('127.0.0.1:1'))]));
     try {
       socket.write(Buffer.concat([HTTP2_CLIENT_PREFACE, frame(SETTINGS, 0, 0, Buffer.alloc(0)), headers(1)]));
