@@ -86,6 +86,18 @@ describe('AuthorityFrameFilter', () => {
     expect(Buffer.concat(run([input]))).toEqual(input);
   });
 
+  it('removes exactly the first SETTINGS ACK when asked to, wherever the chunks split', () => {
+    const ack = frame(SETTINGS, 0x1, 0, Buffer.alloc(0));
+    const ping = frame(0x6, 0, 0, Buffer.alloc(8, 1));
+    const input = Buffer.concat([HTTP2_CLIENT_PREFACE, settings, ping, ack, ping, ack, ping]);
+    const expected = Buffer.concat([HTTP2_CLIENT_PREFACE, settings, ping, ping, ack, ping]);
+    for (let cut = 1; cut < input.length; cut++) {
+      const filter = new AuthorityFrameFilter({ dropFirstSettingsAck: true });
+      expect(Buffer.concat(run([input.subarray(0, cut), input.subarray(cut)], filter))).toEqual(expected);
+    }
+    expect(Buffer.concat(run([input]))).toEqual(input);
+  });
+
   describe('with header blocks encoded by Node http2 client', () => {
     let captured: Buffer;
     const requests = [1, 2, 3].map((n) => ({ ':method': 'POST', ':path': `/etcdserverpb.Maintenance/Status${n}`, ':authority': URL_AUTHORITY, 'content-type': 'application/grpc', te: 'trailers' }));
