@@ -195,6 +195,8 @@ export class V2SequenceRunner {
       }
       observeIndex(head.headers, this.ctx);
       const headers = normalizeHeaders(head.headers, this.ctx);
+      // a watch answer is written piece by piece: chunked (other answers' framing is not compared)
+      if (head.status === 200) headers['transfer-encoding'] = head.headers['transfer-encoding'] ?? '<none>';
       if (head.status !== 200) {
         const body = await w.rest().catch((err: Error) => `<${err.message}>`);
         set({ status: head.status, headers, ...normalizeBody(body, this.ctx) }, { status: head.status, errorCode: errorCodeOf(body) });
