@@ -50,7 +50,8 @@ describe('failover', () => {
     const next = await cluster.waitLeader(10_000, survivors);
     const electedAfterMs = Date.now() - killedAt;
     expect(next.name).not.toBe(leader.name);
-    expect(electedAfterMs).toBeLessThan(2 * ELECTION_MS + LEADER_POLL_SLACK_MS);
+    // A randomized timeout in [1, 2) election timeouts, plus one split-vote retry on a loaded machine.
+    expect(electedAfterMs).toBeLessThan(3 * ELECTION_MS + LEADER_POLL_SLACK_MS);
 
     // Clients carry on through the other endpoints.
     // (puts forwarded to the dead leader are lost, as in etcd: those clients time out and retry)
