@@ -180,6 +180,23 @@ export const ttlSteps: V2Step[] = [
     watch: { timeoutMs: 4_000 },
   },
   { name: 'get exp after expiry (100)', path: '/v2/keys/exp', expect: [404, 100] },
+  // TTL bookkeeping: nodes deleted, replaced or made permanent must never expire later
+  { name: 'set hx/del with ttl 1', method: PUT, path: '/v2/keys/hx/del', form: { value: 'd', ttl: '1' }, expect: 201 },
+  { name: 'set hx/rep with ttl 1', method: PUT, path: '/v2/keys/hx/rep', form: { value: 'r', ttl: '1' }, expect: 201 },
+  { name: 'set hx/perm with ttl 1', method: PUT, path: '/v2/keys/hx/perm', form: { value: 'p', ttl: '1' }, expect: 201 },
+  { name: 'setdir hx/dir with ttl 1', method: PUT, path: '/v2/keys/hx/dir?dir=true', form: { ttl: '1' }, expect: 201 },
+  { name: 'delete hx/del', method: DELETE, path: '/v2/keys/hx/del', expect: 200 },
+  { name: 'set hx/del again, permanent', method: PUT, path: '/v2/keys/hx/del', form: { value: 'd2' }, expect: 201 },
+  { name: 'replace hx/rep by a permanent set', method: PUT, path: '/v2/keys/hx/rep', form: { value: 'r2' }, expect: 200 },
+  { name: 'make hx/perm permanent (update, no ttl)', method: PUT, path: '/v2/keys/hx/perm?prevExist=true', form: { value: 'p2' }, expect: 200 },
+  { name: 'make hx/dir permanent (updatedir, no ttl)', method: PUT, path: '/v2/keys/hx/dir?dir=true&prevExist=true', expect: 200 },
+  {
+    name: 'nothing expires under hx for 2 s',
+    path: (c) => `/v2/keys/hx?wait=true&recursive=true&waitIndex=${c.index('make hx/dir permanent (updatedir, no ttl)') + 1}`,
+    expect: 200,
+    watch: { timeoutMs: 2_000 },
+  },
+  { name: 'get hx (all four still there, no ttl)', path: '/v2/keys/hx?recursive=true&sorted=true', ordered: true, expect: 200 },
   { name: 'get expdir after expiry (100)', path: '/v2/keys/expdir/child', expect: [404, 100] },
 ];
 

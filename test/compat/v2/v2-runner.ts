@@ -46,6 +46,11 @@ export async function settledBaseIndex(baseUrl: string): Promise<number> {
   }
 }
 
+/** Failure texts name the request path, whose computed indexes differ between the two sides. */
+function withoutPath(message: string, path: string): string {
+  return message.split(path).join('<path>');
+}
+
 function errorCodeOf(body: string): number | undefined {
   try {
     const parsed = JSON.parse(body) as { errorCode?: unknown };
@@ -129,7 +134,7 @@ export class V2SequenceRunner {
       if (s.stats !== undefined) n.body = this.statsView(s.stats, n.body);
       this.record(n, { status: r.status, errorCode: errorCodeOf(r.body) });
     } catch (err) {
-      this.record({ status: -1, failure: (err as Error).message }, { status: -1 });
+      this.record({ status: -1, failure: withoutPath((err as Error).message, request.path) }, { status: -1 });
     }
   }
 
@@ -189,7 +194,7 @@ export class V2SequenceRunner {
       try {
         head = await w.head;
       } catch (err) {
-        set({ status: -1, failure: `no response head: ${(err as Error).message}` }, { status: -1 });
+        set({ status: -1, failure: `no response head: ${withoutPath((err as Error).message, request.path)}` }, { status: -1 });
         for (const d of during) this.skip(d, 'not sent: the watch has no head');
         return;
       }
@@ -226,7 +231,7 @@ export class V2SequenceRunner {
           if (!outcome.newline) events.push(`<unterminated ${lines[lines.length - 1] ?? ''}>`);
         }
       } catch (err) {
-        outcome.failure = (err as Error).message;
+        outcome.failure = withoutPath((err as Error).message, request.path);
       }
       set(outcome, { status: head.status });
     } finally {
