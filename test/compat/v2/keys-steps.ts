@@ -283,7 +283,12 @@ export const watchSteps: V2Step[] = [
     name: 'wait on w: next set',
     path: '/v2/keys/w?wait=true',
     expect: 200,
-    watch: { during: [{ name: 'set w 1', method: PUT, path: '/v2/keys/w', form: { value: '1' }, expect: 201 }] },
+    watch: {
+      during: [
+        { name: '/v2/stats/store while the long-poll waits (one watcher)', path: '/v2/stats/store', expect: 200, stats: 'watchers' },
+        { name: 'set w 1', method: PUT, path: '/v2/keys/w', form: { value: '1' }, expect: 201 },
+      ],
+    },
   },
   { name: 'set w 2', method: PUT, path: '/v2/keys/w', form: { value: '2' }, expect: 200 },
   { name: 'wait on w from history (first event)', path: (c) => `/v2/keys/w?wait=true&waitIndex=${c.index('set w 1')}`, expect: 200, watch: {} },

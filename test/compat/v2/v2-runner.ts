@@ -147,6 +147,7 @@ export class V2SequenceRunner {
       this.statsBaseline = { ...counters };
       return Object.keys(counters);
     }
+    if (mode === 'watchers') return { watchers: counters.watchers };
     if (mode === 'without-gets') {
       const { getsSuccess: _s, getsFail: _f, ...rest } = counters;
       return rest;

@@ -40,9 +40,9 @@ export interface V2Step {
   /**
    * A /v2/stats/store read: `baseline` records the counters (compared by their names only),
    * `delta` compares the counters minus the baseline, `without-gets` compares all but the get
-   * counters (which the harness's own index polls move).
+   * counters (which the harness's own index polls move), `watchers` only the watcher count.
    */
-  stats?: 'baseline' | 'delta' | 'without-gets';
+  stats?: 'baseline' | 'delta' | 'without-gets' | 'watchers';
   /** Sends the request `count` times, `concurrency` at a time; `{i}` in path and form is the attempt number. */
   bulk?: { count: number; concurrency: number };
 }
