@@ -61,6 +61,8 @@ export const WATCH_BATCH_MAX_REVISIONS = 1000;
 export const V2_WATCH_HISTORY_EVENTS = 1000;
 export const V2_WATCHER_BUFFER_EVENTS = 100;
 export const V2_TTL_SYNC_INTERVAL_MS = 500;
+/** Go's ParseForm reads at most 10 MB of a form body; v2 writes are not held to --max-request-bytes. */
+export const V2_MAX_FORM_BYTES = 10 << 20;
 /** `hasleader` streams are cancelled after this many election timeouts without a leader. */
 export const NO_LEADER_ELECTION_TIMEOUTS = 3;
 export const HEALTH_INTERVAL_MS = 5000;

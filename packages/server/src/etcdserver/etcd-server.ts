@@ -132,6 +132,11 @@ export interface ServerStats {
 
 const EMPTY_INTERNAL_RAFT_REQUEST = InternalRaftRequest.fromPartial({});
 
+interface ProposeOptions {
+  readonly complete?: boolean;
+  readonly unlimited?: boolean;
+}
+
 /** raceAbort over a RequestContext: ctx.onAbort when offered (no AbortController), else its signal. */
 function raceCtx<T>(p: Promise<T>, ctx: RequestContext, onAbort: () => Error): Promise<T> {
   if (ctx.onAbort === undefined) return raceAbort(p, ctx.signal, onAbort);
@@ -289,7 +294,7 @@ export class EtcdServer implements EtcdServerApi {
     this.leaderStats = new LeaderStats(storage.memberId);
     this.trafficStats = new RaftTrafficStats(this.serverStats, this.leaderStats);
     this.v2 = new V2Server({
-      propose: (request) => this.propose({ v2: request }, { signal: this.stopController.signal }, true) as Promise<V2ApplyResult>,
+      propose: (request) => this.propose({ v2: request }, { signal: this.stopController.signal }, { complete: true, unlimited: true }) as Promise<V2ApplyResult>,
       clusterIdHex: () => formatId(this.identity.clusterId),
       raftIndex: () => this.driver.committed,
       raftTerm: () => this.term,
@@ -662,7 +667,11 @@ export class EtcdServer implements EtcdServerApi {
   // ---- proposals -------------------------------------------------------------------------------
 
   /** etcd's processInternalRaftRequestOnce. */
-  private async propose(partial: Partial<InternalRaftRequest>, ctx: RequestContext, complete = false): Promise<unknown> {
+  /**
+   * `complete`: the request is a whole decoded message (no deep default-filling copy needed);
+   * `unlimited`: not held to --max-request-bytes (etcd 3.4 checks only v3 requests).
+   */
+  private async propose(partial: Partial<InternalRaftRequest>, ctx: RequestContext, opts: ProposeOptions = {}): Promise<unknown> {
     if (this.isStopped) throw new ErrStopped();
     if (ctx.requireLeader && this.lead === 0n) throw new ErrNoLeader();
     if (this.driver.committed > this.driver.applied + MAX_GAP_BETWEEN_APPLY_AND_COMMIT_INDEX) throw new ErrTooManyRequests();
@@ -671,9 +680,9 @@ export class EtcdServer implements EtcdServerApi {
     const authInfo = this.auth.authInfo(ctx);
     const header = { ID: id, username: authInfo?.username ?? '', authRevision: authInfo?.revision ?? 0n };
     // API requests are whole decoded messages: only the top level needs defaults (no deep copy).
-    const req = complete ? ({ ...EMPTY_INTERNAL_RAFT_REQUEST, ...partial, header } as InternalRaftRequest) : InternalRaftRequest.fromPartial({ ...partial, header } as never);
+    const req = opts.complete === true ? ({ ...EMPTY_INTERNAL_RAFT_REQUEST, ...partial, header } as InternalRaftRequest) : InternalRaftRequest.fromPartial({ ...partial, header } as never);
     const data = InternalRaftRequest.encode(req).finish();
-    if (data.length > this.opts.maxRequestBytes) throw new ErrRequestTooLarge();
+    if (opts.unlimited !== true && data.length > this.opts.maxRequestBytes) throw new ErrRequestTooLarge();
 
     const result = await this.submitToRaft(id, ctx, () => this.node.propose(data));
     if (result.physical !== undefined) await result.physical;
@@ -783,13 +792,13 @@ export class EtcdServer implements EtcdServerApi {
   async put(req: PutRequest, ctx: RequestContext): Promise<PutResponse> {
     checkPutRequest(req);
     this.checkQuota(costPut(req));
-    const resp = (await this.propose({ put: req }, ctx, true)) as PutResponse;
+    const resp = (await this.propose({ put: req }, ctx, { complete: true })) as PutResponse;
     return this.fillHeader(resp);
   }
 
   async deleteRange(req: DeleteRangeRequest, ctx: RequestContext): Promise<DeleteRangeResponse> {
     checkDeleteRangeRequest(req);
-    const resp = (await this.propose({ deleteRange: req }, ctx, true)) as DeleteRangeResponse;
+    const resp = (await this.propose({ deleteRange: req }, ctx, { complete: true })) as DeleteRangeResponse;
     return this.fillHeader(resp);
   }
 
@@ -805,7 +814,7 @@ export class EtcdServer implements EtcdServerApi {
       return resp;
     }
     this.checkQuota(costTxn(req));
-    const resp = (await this.propose({ txn: req }, ctx, true)) as TxnResponse;
+    const resp = (await this.propose({ txn: req }, ctx, { complete: true })) as TxnResponse;
     return this.fillHeader(resp);
   }
 

@@ -1,8 +1,8 @@
 // GET /health, etcd 3.4's rules: unhealthy if any alarm is active (unless named by ?exclude=),
-// if the member has no leader / is not ready, or if a linearizable read does not complete within
-// 1 s. 200 `{"health":"true"}`; 503 `{"health":"false"}\n` (written by Go's http.Error).
+// if the member has no leader / is not ready, or if a quorum read (a v2 QGET through raft, as in
+// etcd; a v3 linearizable read for members without the v2 store) does not complete within 1 s. 200 `{"health":"true"}`; 503 `{"health":"false"}\n` (written by Go's http.Error).
 
-import { AlarmRequest, AlarmRequest_AlarmAction, AlarmType, RangeRequest } from '@tsetcd/api';
+import { AlarmRequest, AlarmRequest_AlarmAction, AlarmType, RangeRequest, Request } from '@tsetcd/api';
 import type { EtcdServerApi } from '../../etcdserver/server-api';
 import { HEALTH_CHECK_TIMEOUT_MS } from '../../config/limits';
 import { goHttpError, methodNotAllowed } from './responses';
@@ -21,7 +21,7 @@ export interface HealthCounters {
   onResult(healthy: boolean): void;
 }
 
-export type HealthMember = Pick<EtcdServerApi, 'isReady' | 'alarm' | 'range'>;
+export type HealthMember = Pick<EtcdServerApi, 'isReady' | 'alarm' | 'range' | 'v2'>;
 
 export async function checkHealth(member: HealthMember, excludedAlarms: ReadonlySet<string>): Promise<boolean> {
   const signal = AbortSignal.timeout(HEALTH_CHECK_TIMEOUT_MS);
@@ -30,8 +30,12 @@ export async function checkHealth(member: HealthMember, excludedAlarms: Readonly
     if (!excludedAlarms.has(AlarmType[a.alarm] ?? String(a.alarm))) return false;
   }
   if (!member.isReady()) return false;
+  const read =
+    member.v2 !== undefined
+      ? member.v2.doV2(Request.fromPartial({ Method: 'QGET' }))
+      : member.range(RangeRequest.fromPartial({ key: HEALTH_KEY, limit: 1n, countOnly: true }), { signal });
   await Promise.race([
-    member.range(RangeRequest.fromPartial({ key: HEALTH_KEY, limit: 1n, countOnly: true }), { signal }),
+    read,
     new Promise((_, reject) => {
       signal.addEventListener('abort', () => reject(new Error('health check read timed out')), { once: true });
     }),

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import { NOT_FOUND, goHttpError } from './responses';
+import { checkGoPath, GO_BAD_REQUEST, goRedirect } from './go-path';
 import type { HttpChunkSource, HttpHandler, HttpRequest, HttpResponse, RawHttpHandler, UpgradeHandler } from './types';
 import { silentLogger, type ApiLogger } from '../grpc/types';
 
@@ -110,7 +111,7 @@ export class HttpRouter {
 
   /** The http.Server 'request' listener. */
   handleHttp1(req: IncomingMessage, res: ServerResponse): void {
-    const { path, query } = splitUrl(req.url ?? '/');
+    const { path, query, rawQuery } = splitUrl(req.url ?? '/');
     if (!(req.socket as { encrypted?: boolean }).encrypted && !this.hostAllowed(req.headers.host)) {
       this.logger.warn({ host: req.headers.host }, 'rejecting HTTP request to prevent DNS rebinding attacks');
       const rejected = hostRejected(req.headers.host ?? '');
@@ -118,7 +119,20 @@ export class HttpRouter {
       res.end(rejected.body);
       return;
     }
+    const method = req.method ?? 'GET';
+    const verdict = checkGoPath(method, path, rawQuery);
+    if (verdict?.kind === 'bad-request') {
+      res.writeHead(GO_BAD_REQUEST.status, GO_BAD_REQUEST.headers);
+      res.end(GO_BAD_REQUEST.body);
+      return;
+    }
     const cors = this.corsHeaders(headerString(req.headers.origin));
+    if (verdict?.kind === 'redirect') {
+      const redirect = goRedirect(method, verdict.location);
+      res.writeHead(redirect.status, { ...cors, ...redirect.headers });
+      res.end(redirect.body);
+      return;
+    }
     if (req.method !== 'OPTIONS') {
       const raw = this.rawPrefixes.find((p) => path.startsWith(p.prefix));
       if (raw !== undefined) {
@@ -128,9 +142,10 @@ export class HttpRouter {
       }
     }
     const request: HttpRequest = {
-      method: req.method ?? 'GET',
+      method,
       path,
       query,
+      ...(rawQuery !== undefined ? { rawQuery } : {}),
       headers: req.headers,
       readBody: (limit) => readAll(req, limit ?? this.maxBodyBytes),
     };
@@ -188,7 +203,7 @@ export class HttpRouter {
   /** A non-gRPC request that arrived over HTTP/2 (h2c prior knowledge). */
   handleHttp2(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
     stream.on('error', () => {});
-    const { path, query } = splitUrl(headers[':path'] ?? '/');
+    const { path, query, rawQuery } = splitUrl(headers[':path'] ?? '/');
     const authority = headerString(headers[':authority']) ?? headerString(headers.host);
     if (!(stream.session?.socket as { encrypted?: boolean } | undefined)?.encrypted && !this.hostAllowed(authority)) {
       const rejected = hostRejected(authority ?? '');
@@ -196,15 +211,19 @@ export class HttpRouter {
       stream.end(rejected.body);
       return;
     }
+    const method = headerString(headers[':method']) ?? 'GET';
     const request: HttpRequest = {
-      method: headerString(headers[':method']) ?? 'GET',
+      method,
       path,
       query,
+      ...(rawQuery !== undefined ? { rawQuery } : {}),
       headers,
       readBody: (limit) => readAll(stream, limit ?? this.maxBodyBytes),
     };
     const cors = this.corsHeaders(headerString(headers.origin));
-    void this.dispatch(request).then((response) => {
+    const verdict = checkGoPath(method, path, rawQuery);
+    const answer = verdict === undefined ? this.dispatch(request) : Promise.resolve(verdict.kind === 'redirect' ? goRedirect(method, verdict.location) : GO_BAD_REQUEST);
+    void answer.then((response) => {
       if (stream.destroyed || stream.closed) {
         response.chunks?.close();
         return;
@@ -227,11 +246,12 @@ function headerString(value: string | string[] | undefined): string | undefined 
 }
 
 /** Query string split off; `/v3beta/` is served as `/v3/` like etcd. */
-function splitUrl(url: string): { path: string; query: URLSearchParams } {
+function splitUrl(url: string): { path: string; query: URLSearchParams; rawQuery: string | undefined } {
   const q = url.indexOf('?');
   let path = q < 0 ? url : url.slice(0, q);
   if (path.startsWith('/v3beta/')) path = `/v3/${path.slice('/v3beta/'.length)}`;
-  return { path, query: q < 0 ? new URLSearchParams() : new URLSearchParams(url.slice(q + 1)) };
+  const rawQuery = q < 0 ? undefined : url.slice(q + 1);
+  return { path, query: rawQuery === undefined ? new URLSearchParams() : new URLSearchParams(rawQuery), rawQuery };
 }
 
 /** Host header without its port (Go's httputil.GetHostname). */

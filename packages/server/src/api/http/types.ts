@@ -8,6 +8,8 @@ export interface HttpRequest {
   /** Path without the query string, e.g. `/health`. */
   readonly path: string;
   readonly query: URLSearchParams;
+  /** The query string as sent (undecoded), undefined without a `?`. */
+  readonly rawQuery?: string;
   readonly headers: IncomingHttpHeaders;
   /** Reads the whole body; rejects past `limitBytes`. */
   readBody(limitBytes?: number): Promise<Buffer>;

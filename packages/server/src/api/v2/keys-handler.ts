@@ -6,7 +6,9 @@ import type { Request } from '@tsetcd/api';
 import { methodNotAllowed } from '../http/responses';
 import type { HttpChunkSource, HttpHandler, HttpRequest, HttpResponse } from '../http/types';
 import { V2Error, V2_ERROR_CODES, v2EventJson, type V2Event, type V2NodeExtern, type V2Watcher } from '../../v2store';
-import { mergeForm, parseKeysRequest, STORE_KEYS_PREFIX } from './keys-request';
+import { V2_MAX_FORM_BYTES } from '../../config/limits';
+import { GO_BAD_REQUEST } from '../http/go-path';
+import { mergeForm, parseKeysRequest, STORE_KEYS_PREFIX, unescapeKeysPath } from './keys-request';
 
 export const KEYS_PREFIX = '/v2/keys';
 const ALLOWED_METHODS = 'HEAD,GET,PUT,POST,DELETE';
@@ -95,10 +97,11 @@ export function keysHandler(backend: V2KeysBackend): HttpHandler {
     }
     try {
       const ct = String(req.headers['content-type'] ?? '');
-      const body = ct.startsWith('application/x-www-form-urlencoded') ? (await req.readBody()).toString('utf8') : undefined;
-      const keyPath = decodeURIComponent(req.path.slice(KEYS_PREFIX.length));
-      const method = req.method === 'HEAD' ? 'GET' : req.method;
-      const { request, noValueOnSuccess } = parseKeysRequest(method, keyPath, mergeForm(req.query.toString(), body), backend.now());
+      const body = ct.startsWith('application/x-www-form-urlencoded') ? (await req.readBody(V2_MAX_FORM_BYTES)).toString('utf8') : undefined;
+      const keyPath = unescapeKeysPath(req.path.slice(KEYS_PREFIX.length));
+      if (keyPath === undefined) return GO_BAD_REQUEST;
+      const form = mergeForm(req.rawQuery ?? req.query.toString(), body, req.method);
+      const { request, noValueOnSuccess } = parseKeysRequest(req.method, keyPath, form, backend.now());
       if (backend.v2AuthEnabled()) throw new V2Error(V2_ERROR_CODES.RaftInternal, 'tsetcd: v2 auth is not supported', 0);
       if (request.Wait) return watchResponse(backend, request, clusterId);
       const ev = await backend.doV2(request);
