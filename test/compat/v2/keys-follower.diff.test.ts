@@ -9,6 +9,7 @@ import { targetKind } from '../diff/harness';
 import { keysSteps } from './keys-steps';
 import { startThreeMembers, type ThreeMemberCluster } from './three-members';
 import { settledBaseIndex, V2SequenceRunner } from './v2-runner';
+import { defineV2SequenceTests } from './v2-sequence-tests';
 import { flattenSteps } from './v2-steps';
 
 const ARGS = ['--enable-v2'];
@@ -43,23 +44,5 @@ describe(`v2 keys on a follower: 3-member ${names[0]} (expected) vs 3-member ${n
     await Promise.all(clusters.map((c) => c.stop()));
   }, 30_000);
 
-  test('etcd answers every step as annotated on a follower too', () => {
-    const wrong = flat.flatMap(({ step, label }, i) => {
-      const got = runners[0]?.raw[i];
-      const [status, code] = Array.isArray(step.expect) ? step.expect : [step.expect, undefined];
-      return got?.status === status && (code === undefined || got.errorCode === code) ? [] : [`${label}: etcd answered ${got?.status}/${got?.errorCode ?? '-'}`];
-    });
-    expect(wrong).toEqual([]);
-  });
-
-  test.each(flat.map(({ label }, i) => [label, i] as const))('%s', (label, i) => {
-    const expected = runners[0]?.outcomes[i];
-    const received = runners[1]?.outcomes[i];
-    if (expected === undefined || received === undefined) throw new Error('no outcome recorded (did both clusters start?)');
-    try {
-      expect(received).toEqual(expected);
-    } catch (err) {
-      throw new Error(`${label} differs (Expected = ${names[0]}, Received = ${names[1]})\n${(err as Error).message}`);
-    }
-  });
+  defineV2SequenceTests(flat, runners, names, ' on a follower too');
 });

@@ -9,6 +9,7 @@ import { startEtcd, type ServerHandle } from '../../support/server-process';
 import { startAll, startTarget, targetKind } from '../diff/harness';
 import { keysSteps } from './keys-steps';
 import { settledBaseIndex, V2SequenceRunner } from './v2-runner';
+import { defineV2SequenceTests } from './v2-sequence-tests';
 import { flattenSteps } from './v2-steps';
 
 const V2_ARGS = ['--enable-v2'];
@@ -37,26 +38,5 @@ describe(`v2 keys: ${names[0]} (expected) vs ${names[1]} (received)`, () => {
     await Promise.all(servers.map((s) => s.stop()));
   }, 30_000);
 
-  test('etcd answers every step as annotated (the sequence tests what it names)', () => {
-    const reference = runners[0];
-    if (reference === undefined) throw new Error('etcd did not run the sequence');
-    const wrong = flat.flatMap(({ step, label }, i) => {
-      const got = reference.raw[i];
-      const [status, code] = Array.isArray(step.expect) ? step.expect : [step.expect, undefined];
-      if (got?.status === status && (code === undefined || got.errorCode === code)) return [];
-      return [`${label}: annotated ${status}${code === undefined ? '' : `/${code}`}, etcd answered ${got?.status}/${got?.errorCode ?? '-'}`];
-    });
-    expect(wrong).toEqual([]);
-  });
-
-  test.each(flat.map(({ label }, i) => [label, i] as const))('%s', (label, i) => {
-    const expected = runners[0]?.outcomes[i];
-    const received = runners[1]?.outcomes[i];
-    if (expected === undefined || received === undefined) throw new Error('no outcome recorded (did both servers start?)');
-    try {
-      expect(received).toEqual(expected);
-    } catch (err) {
-      throw new Error(`${label} differs (Expected = ${names[0]}, Received = ${names[1]})\n${(err as Error).message}`);
-    }
-  });
+  defineV2SequenceTests(flat, runners, names);
 });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { startEtcd, type ServerHandle, type ServerOptions } from '../../support/server-process';
 import { startAll, startTarget, targetKind } from '../diff/harness';
 import { settledBaseIndex, V2SequenceRunner } from './v2-runner';
+import { defineV2SequenceTests } from './v2-sequence-tests';
 import { flattenSteps, type V2Step } from './v2-steps';
 
 const PUT = 'PUT';
@@ -87,23 +88,5 @@ describe(`v2 restart: ${names[0]} (expected) vs ${names[1]} (received)`, () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }, 30_000);
 
-  test('etcd answers every step as annotated', () => {
-    const wrong = flat.flatMap(({ step, label }, i) => {
-      const got = runners[0]?.raw[i];
-      const [status, code] = Array.isArray(step.expect) ? step.expect : [step.expect, undefined];
-      return got?.status === status && (code === undefined || got.errorCode === code) ? [] : [`${label}: etcd answered ${got?.status}/${got?.errorCode ?? '-'}`];
-    });
-    expect(wrong).toEqual([]);
-  });
-
-  test.each(flat.map(({ label }, i) => [label, i] as const))('%s', (label, i) => {
-    const expected = runners[0]?.outcomes[i];
-    const received = runners[1]?.outcomes[i];
-    if (expected === undefined || received === undefined) throw new Error('no outcome recorded (did both servers start?)');
-    try {
-      expect(received).toEqual(expected);
-    } catch (err) {
-      throw new Error(`${label} differs (Expected = ${names[0]}, Received = ${names[1]})\n${(err as Error).message}`);
-    }
-  });
+  defineV2SequenceTests(flat, runners, names);
 });
