@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { runCtlV2 } from '../../packages/client/src/ctl/v2/main';
 import { freePort } from '../support/free-port';
 import { REPO_ROOT, startEtcd, type ServerHandle } from '../support/server-process';
-import { ETCDCTL_BIN } from '../support/etcdctl';
+import { ETCDCTL_BIN, runCollect } from '../support/etcdctl';
 import { startAll, startTarget, targetKind } from './diff/harness';
 
 const TSETCDCTL_BIN = process.env.TSETCDCTL_BIN ?? join(REPO_ROOT, 'packages', 'client', 'dist', 'tsetcdctl.cjs');
@@ -177,26 +177,6 @@ interface Side {
   tmp: string;
 }
 
-function spawnCollect(file: string, args: string[], env: NodeJS.ProcessEnv, input: string, killMs: number): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), killMs);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ stdout, stderr, exitCode: code ?? (signal ? 128 : -1) });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input);
-  });
-}
 
 /** The environment both tools run in: no ETCDCTL_* from the caller, API 2, the server in ETCDCTL_ENDPOINTS. */
 function ctlEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -206,7 +186,7 @@ function ctlEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 async function runTool(tool: Tool, args: string[], input: string): Promise<Result> {
-  if (tool === 'etcdctl') return spawnCollect(ETCDCTL_BIN, args, ctlEnv(), input, COMMAND_KILL_MS);
+  if (tool === 'etcdctl') return runCollect(ETCDCTL_BIN, args, ctlEnv(), input, COMMAND_KILL_MS);
   let stdout = '';
   let stderr = '';
   const exitCode = await runCtlV2(args, {
@@ -419,7 +399,7 @@ async function watchScenario(server: ServerHandle): Promise<WatchRun> {
     await new Promise((r) => setTimeout(r, 1_500));
     let base = 0n;
     for (const w of WRITES) {
-      const r = await spawnCollect(ETCDCTL_BIN, [...ep, ...w], ctlEnv(), '', COMMAND_KILL_MS);
+      const r = await runCollect(ETCDCTL_BIN, [...ep, ...w], ctlEnv(), '', COMMAND_KILL_MS);
       const m = /"createdIndex":(\d+)/.exec(r.stdout);
       if (base === 0n && m?.[1] !== undefined) base = BigInt(m[1]);
     }

@@ -11,6 +11,6 @@ export {
   type ServerHandle,
   type ServerOptions,
 } from './server-process';
-export { runEtcdctl, ETCDCTL_BIN, type EtcdctlResult, type EtcdctlOptions } from './etcdctl';
+export { runEtcdctl, runCollect, ETCDCTL_BIN, type EtcdctlResult, type EtcdctlOptions } from './etcdctl';
 export { rawClient, RawCallError, RAW_CLIENT_CALL_TIMEOUT_MS, type RawClient, type RawClientOptions, type BidiHandlers, type BidiStream } from './raw-client';
 export { normalize, shapeOf, toPlain, bytesToText, VOLATILE_FIELDS, SET, type Normalized } from './normalize';

@@ -1,8 +1,7 @@
 // Runs the built tsetcdctl bin like test/support's runEtcdctl runs Debian's etcdctl.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EtcdctlResult } from '../../support/etcdctl';
+import { runCollect, type EtcdctlResult } from '../../support/etcdctl';
 import { REPO_ROOT } from '../../support/server-process';
 
 export const TSETCDCTL_BIN = process.env.TSETCDCTL_BIN ?? join(REPO_ROOT, 'packages', 'client', 'dist', 'tsetcdctl.cjs');
@@ -13,25 +12,5 @@ export function assertTsetcdctlBuilt(): void {
 }
 
 export function runTsetcdctl(endpoint: string, args: string[], env: Record<string, string> = {}, input = '', timeoutMs = TSETCDCTL_TIMEOUT_MS): Promise<EtcdctlResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TSETCDCTL_BIN, '--endpoints', endpoint, ...args], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, ETCDCTL_API: '3', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ stdout, stderr, exitCode: code ?? (signal ? 128 : -1) });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input);
-  });
+  return runCollect(process.execPath, [TSETCDCTL_BIN, '--endpoints', endpoint, ...args], { ...process.env, ETCDCTL_API: '3', ...env }, input, timeoutMs);
 }
