@@ -10,7 +10,10 @@ import {
   WalSnapshotMismatchError,
   WalSnapshotNotFoundError,
   WalClosedError,
+  type WalIo,
 } from './index';
+import { UNSYNCED_REWRITE_BYTES_MAX } from './wal';
+import { fdatasync, writeAt } from '../pkg/fileutil';
 import { frameBytes, ENTRY_HEADER_BYTES, RecordType, RecordWriter, scanSegment, STATE_PAYLOAD_BYTES } from './record';
 import { parseSegmentName } from './segment-name';
 import { entries, entry, tempDir, walFiles } from './testing/fixtures';
@@ -84,6 +87,64 @@ describe('Wal round trip', () => {
     expect(syncs.length).toBe(4);
     expect(syncs.every((s) => s >= 0 && s < 60)).toBe(true);
     await wal.close();
+  });
+
+  it('dsync: an append after commit-only saves is one O_DSYNC write that also covers their bytes (no fdatasync)', async () => {
+    const dir = newDir();
+    const calls: { durable: boolean; position: number; length: number }[] = [];
+    let fdatasyncs = 0;
+    const io: WalIo = {
+      writeAt: (fd, buf, offset, length, position, durable) => {
+        calls.push({ durable, position, length });
+        return writeAt(fd, buf, offset, length, position);
+      },
+      fdatasync: (fd) => {
+        fdatasyncs++;
+        return fdatasync(fd);
+      },
+    };
+    const wal = await Wal.create(dir, META, { segmentSizeBytes: 1 << 20, syncMode: 'dsync', io });
+    await wal.save({ term: 1, vote: 1n, commit: 0 }, [entry(1)]);
+    await wal.save({ term: 1, vote: 1n, commit: 1 }, []); // commit only: written, not synced
+    await wal.save({ term: 1, vote: 1n, commit: 1 }, [entry(2)]);
+    expect(fdatasyncs).toBe(0);
+    expect(calls.map((c) => c.durable)).toEqual([true, false, true]);
+    const [first, commitOnly, append] = calls as [(typeof calls)[0], (typeof calls)[0], (typeof calls)[0]];
+    expect(commitOnly.position).toBe(first.position + first.length);
+    // The durable write starts where the unsynced bytes start and ends at the new tail.
+    expect(append.position).toBe(commitOnly.position);
+    expect(append.length).toBeGreaterThan(commitOnly.length);
+    await wal.close();
+    const r = await reopen(dir);
+    expect(r.entries.map((e) => e.index)).toEqual([1, 2]);
+    expect(r.hardState).toEqual({ term: 1, vote: 1n, commit: 1 });
+    await r.wal.close();
+  });
+
+  it('dsync: past UNSYNCED_REWRITE_BYTES_MAX unsynced bytes the next durable save falls back to write + fdatasync', async () => {
+    const dir = newDir();
+    let fdatasyncs = 0;
+    const io: WalIo = {
+      writeAt: (fd, buf, offset, length, position) => writeAt(fd, buf, offset, length, position),
+      fdatasync: (fd) => {
+        fdatasyncs++;
+        return fdatasync(fd);
+      },
+    };
+    const wal = await Wal.create(dir, META, { segmentSizeBytes: 4 << 20, syncMode: 'dsync', io });
+    await wal.save({ term: 1, vote: 1n, commit: 0 }, [entry(1)]);
+    const perRecord = frameBytes(STATE_PAYLOAD_BYTES);
+    const n = Math.ceil(UNSYNCED_REWRITE_BYTES_MAX / perRecord) + 1;
+    for (let i = 1; i <= n; i++) await wal.save({ term: 1, vote: 1n, commit: i % 2 }, []);
+    await wal.save(undefined, [entry(2)]);
+    expect(fdatasyncs).toBe(1);
+    await wal.save({ term: 1, vote: 1n, commit: 2 }, []);
+    await wal.save(undefined, [entry(3)]);
+    expect(fdatasyncs).toBe(1); // back on the O_DSYNC path once everything was synced
+    await wal.close();
+    const r = await reopen(dir);
+    expect(r.entries.map((e) => e.index)).toEqual([1, 2, 3]);
+    await r.wal.close();
   });
 
   it('keeps a bigint vote above 2^53 and terms/indexes up to 2^53-1 exact', async () => {
