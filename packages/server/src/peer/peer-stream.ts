@@ -26,6 +26,11 @@ export interface PeerStreamOptions {
   readonly onRemovedSelf: () => void;
 }
 
+/** ws's masking-key hook: leaves the key all zero. */
+export function zeroMask(mask: Buffer): void {
+  mask.fill(0);
+}
+
 export function wsUrl(peerUrl: string, path: string): string {
   const u = new URL(peerUrl);
   u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -102,6 +107,11 @@ export class PeerStream {
       },
       perMessageDeflate: false,
       handshakeTimeout: 2000,
+      // An all-zero masking key: ws then neither copies nor XORs the payload on send, and the
+      // receiving ws skips the unmask pass (both are byte loops in JS without bufferutil). The
+      // mask protects browsers' traffic through caching proxies; raft streams between members
+      // carry no such traffic (etcd's rafthttp streams are plain HTTP bodies, unmasked).
+      generateMask: zeroMask,
     });
     this.ws = ws;
     ws.on('open', () => {

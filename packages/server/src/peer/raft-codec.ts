@@ -2,6 +2,7 @@
 
 import { raftpb } from '@tsetcd/api';
 import type { ConfState, Entry, Message, Snapshot } from '../raft/types';
+import { fastDecode, fastEncodeInto, fastMessageSize } from './raft-wire-fast';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -90,16 +91,37 @@ export function decodeMessage(bytes: Uint8Array): Message {
   return messageFromWire(raftpb.Message.decode(bytes));
 }
 
-/** One ws frame = a batch of length-prefixed (u32 BE) raftpb.Message encodings. */
+/**
+ * One ws frame = a batch of length-prefixed (u32 BE) raftpb.Message encodings, written straight
+ * into one buffer (raft-wire-fast.ts); a message with a snapshot goes through the generated codec.
+ */
 export function encodeBatch(messages: readonly Message[]): Buffer {
-  const parts = messages.map(encodeMessage);
-  const total = parts.reduce((n, p) => n + 4 + p.length, 0);
+  const sizes = new Array<number>(messages.length);
+  const slow: (Uint8Array | undefined)[] = [];
+  let total = 0;
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i]!;
+    let size: number;
+    if (m.snapshot === undefined) {
+      size = fastMessageSize(m);
+    } else {
+      const bytes = encodeMessage(m);
+      slow[i] = bytes;
+      size = bytes.length;
+    }
+    sizes[i] = size;
+    total += 4 + size;
+  }
   const out = Buffer.allocUnsafe(total);
   let off = 0;
-  for (const p of parts) {
-    out.writeUInt32BE(p.length, off);
-    out.set(p, off + 4);
-    off += 4 + p.length;
+  for (let i = 0; i < messages.length; i++) {
+    const size = sizes[i]!;
+    out.writeUInt32BE(size, off);
+    off += 4;
+    const bytes = slow[i];
+    if (bytes !== undefined) out.set(bytes, off);
+    else if (fastEncodeInto(messages[i]!, out, off) !== off + size) throw new Error('raft wire: encoded size mismatch');
+    off += size;
   }
   return out;
 }
@@ -112,7 +134,7 @@ export function decodeBatch(frame: Uint8Array): Message[] {
     if (off + 4 > b.length) throw new Error('raft wire: truncated batch header');
     const len = b.readUInt32BE(off);
     if (off + 4 + len > b.length) throw new Error('raft wire: truncated message');
-    out.push(decodeMessage(b.subarray(off + 4, off + 4 + len)));
+    out.push(fastDecode(b, off + 4, off + 4 + len) ?? decodeMessage(b.subarray(off + 4, off + 4 + len)));
     off += 4 + len;
   }
   return out;
