@@ -121,6 +121,40 @@ describe('Wal round trip', () => {
     await r.wal.close();
   });
 
+  it('writes a small unsynced save with writeAtSync (no thread-pool round trip) when the io offers it', async () => {
+    const dir = newDir();
+    const calls: string[] = [];
+    const io: WalIo = {
+      writeAt: (fd, buf, offset, length, position, durable) => {
+        calls.push(durable ? 'durable' : 'async');
+        return writeAt(fd, buf, offset, length, position);
+      },
+      fdatasync: (fd) => {
+        calls.push('fdatasync');
+        return fdatasync(fd);
+      },
+      writeAtSync: (fd, buf, offset, length, position) => {
+        calls.push('sync-call');
+        let done = 0;
+        while (done < length) done += fs.writeSync(fd, buf, offset + done, length - done, position + done);
+      },
+    };
+    for (const syncMode of ['dsync', 'fdatasync'] as const) {
+      calls.length = 0;
+      const d = `${dir}-${syncMode}`;
+      const wal = await Wal.create(d, META, { segmentSizeBytes: 1 << 20, syncMode, io });
+      await wal.save({ term: 1, vote: 1n, commit: 0 }, [entry(1)]);
+      await wal.save({ term: 1, vote: 1n, commit: 1 }, []); // commit only
+      await wal.save({ term: 1, vote: 1n, commit: 1 }, [entry(2)]);
+      expect(calls).toEqual(syncMode === 'dsync' ? ['durable', 'sync-call', 'durable'] : ['async', 'fdatasync', 'sync-call', 'async', 'fdatasync']);
+      await wal.close();
+      const r = await reopen(d);
+      expect(r.entries.map((e) => e.index)).toEqual([1, 2]);
+      expect(r.hardState.commit).toBe(1);
+      await r.wal.close();
+    }
+  });
+
   it('dsync: past UNSYNCED_REWRITE_BYTES_MAX unsynced bytes the next durable save falls back to write + fdatasync', async () => {
     const dir = newDir();
     let fdatasyncs = 0;

@@ -80,11 +80,27 @@ export interface WalIo {
   /** Positioned write; `durable` is true when `fd` was opened O_DSYNC (the write is synced). */
   writeAt(fd: number, buf: Uint8Array, offset: number, length: number, position: number, durable: boolean): Promise<void>;
   fdatasync(fd: number): Promise<void>;
+  /**
+   * Optional synchronous positioned write for bytes that need no sync (commit-only HardState
+   * records): a small write into the page cache costs less on the event loop than a round trip
+   * through the thread pool. Without it those writes go through `writeAt`.
+   */
+  writeAtSync?(fd: number, buf: Uint8Array, offset: number, length: number, position: number): void;
+}
+
+/** Largest unsynced save written with writeAtSync on the event loop (larger ones use the pool). */
+export const SYNC_WRITE_BYTES_MAX = 4096;
+
+/** fs.writeSync until `length` bytes are written (a short write continues where it stopped). */
+function writeAtSyncFully(fd: number, buf: Uint8Array, offset: number, length: number, position: number): void {
+  let done = 0;
+  while (done < length) done += fs.writeSync(fd, buf, offset + done, length - done, position + done);
 }
 
 const DEFAULT_IO: WalIo = {
   writeAt: (fd, buf, offset, length, position) => writeAt(fd, buf, offset, length, position),
   fdatasync,
+  writeAtSync: writeAtSyncFully,
 };
 
 export type WalSyncMode = 'dsync' | 'fdatasync';
@@ -517,6 +533,8 @@ export class Wal {
           await this.io.writeAt(this.dsyncFd(), w.bytes(), 0, length, this.tailOffset, true);
         }
         this.observeSync(t0);
+      } else if (!sync && this.io.writeAtSync !== undefined && length <= SYNC_WRITE_BYTES_MAX) {
+        this.io.writeAtSync(this.tailFd, w.bytes(), 0, length, this.tailOffset);
       } else {
         await this.io.writeAt(this.tailFd, w.bytes(), 0, length, this.tailOffset, false);
         if (sync) {

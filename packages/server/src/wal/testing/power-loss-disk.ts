@@ -5,6 +5,7 @@
 // possible on-disk state. One file only (tests keep the WAL in a single segment).
 
 import type { WalIo } from '../wal';
+import * as fs from 'node:fs';
 import { writeAt } from '../../pkg/fileutil';
 
 const SECTOR = 512;
@@ -20,22 +21,33 @@ export class PowerLossDisk {
     this.durable = Buffer.from(base);
   }
 
+  /** Records a write of buf[offset, offset + length) at `position` into the sector model. */
+  private record(buf: Uint8Array, offset: number, length: number, position: number, durable: boolean): void {
+    this.latest.set(buf.subarray(offset, offset + length), position);
+    const first = Math.floor(position / SECTOR);
+    const last = Math.floor((position + length - 1) / SECTOR);
+    for (let s = first; s <= last; s++) {
+      if (durable && !this.crashed) {
+        this.latest.copy(this.durable, s * SECTOR, s * SECTOR, (s + 1) * SECTOR);
+        this.dirty.delete(s);
+      } else {
+        this.dirty.add(s);
+      }
+    }
+  }
+
   readonly io: WalIo = {
     writeAt: async (fd, buf, offset, length, position, durable) => {
       if (position + length > this.latest.length) throw new Error('power-loss disk: write past the preallocated file');
       await writeAt(fd, buf, offset, length, position);
-      this.latest.set(buf.subarray(offset, offset + length), position);
-      const first = Math.floor(position / SECTOR);
-      const last = Math.floor((position + length - 1) / SECTOR);
-      for (let s = first; s <= last; s++) {
-        if (durable && !this.crashed) {
-          this.latest.copy(this.durable, s * SECTOR, s * SECTOR, (s + 1) * SECTOR);
-          this.dirty.delete(s);
-        } else {
-          this.dirty.add(s);
-        }
-      }
+      this.record(buf, offset, length, position, durable);
       if (durable && this.crashed) throw new Error('power-loss disk: crashed');
+    },
+    writeAtSync: (fd, buf, offset, length, position) => {
+      if (position + length > this.latest.length) throw new Error('power-loss disk: write past the preallocated file');
+      let done = 0;
+      while (done < length) done += fs.writeSync(fd, buf, offset + done, length - done, position + done);
+      this.record(buf, offset, length, position, false);
     },
     fdatasync: async (fd) => {
       if (this.crashed) throw new Error('power-loss disk: crashed');
