@@ -1,7 +1,7 @@
 import { decodeConfChange } from '../raft/confchange-codec';
 import { MemoryStorage } from '../raft/memory-storage';
 import { RawNode } from '../raft/raw-node';
-import { EntryType, StateType, type Entry, type HardState, type RawNodeApi, type Ready, type Snapshot } from '../raft/types';
+import { EntryType, MessageType, StateType, type Entry, type HardState, type RawNodeApi, type Ready, type Snapshot } from '../raft/types';
 import { RaftDriver, type RaftDriverHooks } from './raft-driver';
 
 interface Harness {
@@ -115,6 +115,65 @@ describe('RaftDriver', () => {
     expect(h.saves - savesBefore).toBeLessThan(20);
     expect(h.driver.applied).toBe(h.applied.length);
     expect(h.driver.applied).toBeLessThanOrEqual(h.driver.committed);
+  });
+
+  it('a follower starts applying durable committed entries at once when the Ready has nothing to sync', async () => {
+    const storage = new MemoryStorage();
+    const node = RawNode.bootstrap(
+      { id: 1n, electionTick: 10, heartbeatTick: 1, storage, maxSizePerMsg: 1 << 20, maxInflightMsgs: 256, randomInt: (n) => Math.floor(n / 2) },
+      [{ id: 1n }, { id: 2n }, { id: 3n }],
+    );
+    const applied: number[] = [];
+    let durable = 0;
+    /** At each save with neither entries nor a sync: [last applied index, durable index]. */
+    const commitOnly: [number, number][] = [];
+    const driver = new RaftDriver(
+      {
+        node,
+        storage,
+        tickIntervalMs: 60_000, // no election: the test plays the leader
+        hooks: {
+          onSoftState: () => undefined,
+          onHardState: () => undefined,
+          onReadStates: () => undefined,
+          apply: async (_snap, entries) => {
+            for (const e of entries) {
+              if (e.type === EntryType.ConfChange) node.applyConfChange(decodeConfChange(e.data));
+              applied.push(e.index);
+            }
+          },
+          send: () => undefined,
+          onFatal: () => undefined,
+        },
+        persister: {
+          saveSnapshot: async () => undefined,
+          save: async (_hs, entries, mustSync) => {
+            if (entries.length === 0 && !mustSync) commitOnly.push([applied[applied.length - 1] ?? 0, durable]);
+            await new Promise((r) => setTimeout(r, 1));
+            const last = entries[entries.length - 1];
+            if (last !== undefined) durable = last.index;
+          },
+        },
+      },
+      { applied: 0, committed: 0, persisted: 0 },
+    );
+    started.push(driver);
+    driver.start();
+    await until(() => applied.length === 3); // the bootstrap conf changes
+    const base = { to: 1n, from: 2n, term: 2, reject: false, rejectHint: 0, context: new Uint8Array(0) };
+    for (let index = 4; index <= 8; index++) {
+      const prevTerm = index === 4 ? 1 : 2;
+      node.step({ ...base, type: MessageType.MsgApp, logTerm: prevTerm, index: index - 1, commit: index - 1, entries: [{ term: 2, index, type: EntryType.Normal, data: new Uint8Array([index]) }] });
+      driver.notify();
+      await until(() => durable === index);
+      node.step({ ...base, type: MessageType.MsgApp, logTerm: 2, index, commit: index, entries: [] });
+      driver.notify();
+      await until(() => applied[applied.length - 1] === index);
+    }
+    // Each commit came in a Ready with only the commit to write: the apply of the entries it
+    // commits (already durable) was running when that save began, not one event-loop turn later.
+    expect(commitOnly.length).toBeGreaterThanOrEqual(5);
+    for (const [lastApplied, lastDurable] of commitOnly) expect(lastApplied).toBe(lastDurable);
   });
 
   it('stops and reports fatal when apply throws', async () => {

@@ -171,8 +171,10 @@ export class RaftDriver {
 
     // Committed entries that earlier Readies already made durable are applied while this Ready's
     // fsync is in flight (etcd's leader overlap); the rest wait for step 2 below.
+    // Deferred only behind a durable write of this Ready (so its fsync is queued first); with
+    // nothing to sync (a commit-only HardState is a small synchronous write) it starts at once.
     const early = this.canApplyBeforeSave(rd);
-    if (early) await this.startApply(rd, true);
+    if (early) await this.startApply(rd, rd.mustSync || rd.snapshot !== undefined);
 
     // 1. snapshot first, so a crash never leaves WAL entries that need a snapshot we lost.
     if (rd.snapshot !== undefined) await persister.saveSnapshot(rd.snapshot);
