@@ -18,6 +18,8 @@ export interface ParsedFlags {
   args: string[];
   /** Arguments after `--` (e.g. the command of `lock`/`watch`). */
   afterDash: string[];
+  /** A `--` was given (even with nothing after it). */
+  dashSeen: boolean;
 }
 
 export function parseFlags(argv: string[], specs: FlagSpec[]): ParsedFlags {
@@ -27,6 +29,7 @@ export function parseFlags(argv: string[], specs: FlagSpec[]): ParsedFlags {
   const changed = new Set<string>();
   const args: string[] = [];
   let afterDash: string[] = [];
+  let dashSeen = false;
   const set = (spec: FlagSpec, value: string): void => {
     if (spec.kind === 'strings' && changed.has(spec.name)) values.set(spec.name, `${values.get(spec.name) ?? ''},${value}`);
     else values.set(spec.name, value);
@@ -36,6 +39,7 @@ export function parseFlags(argv: string[], specs: FlagSpec[]): ParsedFlags {
     const a = argv[i] ?? '';
     if (a === '--') {
       afterDash = argv.slice(i + 1);
+      dashSeen = true;
       break;
     }
     if (a.startsWith('--') && a.length > 2) {
@@ -66,7 +70,7 @@ export function parseFlags(argv: string[], specs: FlagSpec[]): ParsedFlags {
     }
     args.push(a);
   }
-  return { values, changed, args, afterDash };
+  return { values, changed, args, afterDash, dashSeen };
 }
 
 export class FlagReader {
@@ -100,6 +104,10 @@ export class FlagReader {
 
   get afterDash(): string[] {
     return this.parsed.afterDash;
+  }
+
+  get dashSeen(): boolean {
+    return this.parsed.dashSeen;
   }
 
   changed(name: string): boolean {

@@ -51,6 +51,8 @@ export class CtlContext {
     readonly out: (s: string) => void,
     readonly err: (s: string) => void,
     readonly stdin: () => Promise<string>,
+    /** stdin read as it arrives (watch -i); process.stdin unless given. */
+    readonly stdinStream: NodeJS.ReadableStream = process.stdin,
   ) {
     const fmt = flags.str('write-out');
     if (!['simple', 'json', 'fields', 'protobuf', 'table'].includes(fmt)) fail(EXIT_BAD_FEATURE, 'unsupported output format');

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { compactionCommand, delCommand, getCommand, putCommand } from './commands/kv';
 import { txnCommand } from './commands/txn';
 import { watchCommand } from './commands/watch';
+import { moveLeaderCommand } from './commands/move-leader';
 import { AUTH_COMMANDS } from './commands/auth';
 import { snapshotSaveCommand } from './commands/snapshot';
 import { snapshotStatusCommand } from './commands/snapshot-status';
@@ -53,15 +54,18 @@ export const COMMANDS: CtlCommand[] = [
   snapshotStatusCommand,
   lockCommand,
   electCommand,
+  moveLeaderCommand,
 ];
 
 /** etcdctl commands not built here: they fail clearly instead of pretending. */
-const NOT_BUILT = new Set(['snapshot restore', 'move-leader', 'make-mirror', 'migrate', 'check']);
+const NOT_BUILT = new Set(['snapshot restore', 'make-mirror', 'migrate', 'check']);
 
 export interface CtlIo {
   out(s: string): void;
   err(s: string): void;
   stdin(): Promise<string>;
+  /** stdin as a stream, for commands that read it line by line as it arrives (watch -i). */
+  stdinStream?: NodeJS.ReadableStream;
   env: NodeJS.ProcessEnv;
 }
 
@@ -142,7 +146,7 @@ export async function runCtl(argv: string[], io: CtlIo): Promise<number> {
     for (const [name, value] of globalEnvArgs(io.env)) {
       if (!parsed.changed.has(name)) parsed.values.set(name, value);
     }
-    ctx = new CtlContext(new FlagReader(parsed), io.out, io.err, io.stdin);
+    ctx = new CtlContext(new FlagReader(parsed), io.out, io.err, io.stdin, io.stdinStream);
     await cmd.run(ctx);
     return 0;
   } catch (err) {
