@@ -1,5 +1,5 @@
 // watch [key] [range_end] [-- cmd args] (--prefix, --rev, --prev-kv) and watch -i (watch / progress lines on stdin).
-import { WatchCompactedError, WatchCanceledError, type WatchOptions } from '../../index';
+import { WatchCompactedError, WatchCanceledError, type WatchEvent, type WatchOptions } from '../../index';
 import { CtlExit, EXIT_BAD_ARGS, EXIT_BAD_FEATURE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_INVALID_INPUT, fail } from '../exit-codes';
 import { FlagReader, parseFlags, type FlagSpec } from '../flags';
 import { callErrorMessage, type CtlContext } from '../global';
@@ -50,20 +50,69 @@ function withEnv(args: string[], envKey: string, envRange: string): string[] {
   return [...(envRange !== '' ? [envKey, envRange] : [envKey]), ...args];
 }
 
-/** Prints one watch's events until it ends; with execArgs runs the command per event (a failing command exits 1). */
+type Event = WatchEvent;
+const NOT_READY = Symbol('not-ready');
+
+/**
+ * The watch's events grouped like the responses that carried them: the events already queued when the
+ * first one is taken (the client pushes one response's events together). Progress notices stand alone.
+ */
+async function* batches(source: AsyncIterable<Event>): AsyncGenerator<Event[]> {
+  const it = source[Symbol.asyncIterator]();
+  let pending: Promise<IteratorResult<Event>> | undefined;
+  for (;;) {
+    const first = await (pending ?? it.next());
+    pending = undefined;
+    if (first.done) return;
+    const batch = [first.value];
+    let ended = false;
+    while (first.value.kind !== 'progress') {
+      const p = it.next();
+      const r = await Promise.race([p, Promise.resolve(NOT_READY)]);
+      if (r === NOT_READY) {
+        pending = p;
+        break;
+      }
+      if (r.done) {
+        ended = true;
+        break;
+      }
+      if (r.value.kind === 'progress') {
+        pending = Promise.resolve(r);
+        break;
+      }
+      batch.push(r.value);
+    }
+    yield batch;
+    if (ended) return;
+  }
+}
+
+function eventText(ctx: CtlContext, ev: Event): string {
+  if (ev.kind === 'progress') return `progress notify: ${ev.revision}\n`;
+  let text = ev.kind === 'put' ? 'PUT\n' : 'DELETE\n';
+  if (ev.prevKv) text += kvLines(ev.prevKv, ctx.isHex, false);
+  return text + kvLines(ev.kv, ctx.isHex, false);
+}
+
+/**
+ * Prints one watch's events until it ends; with execArgs, like etcdctl, prints a response's events and
+ * then runs the command once per event of it (a failing command exits 1).
+ */
 async function printWatch(ctx: CtlContext, spec: WatchSpec, execArgs: string[], session = { ended: false }): Promise<void> {
   try {
-    for await (const ev of ctx.client().watch(spec.key, spec.options)) {
-      if (ev.kind === 'progress') {
-        ctx.out(`progress notify: ${ev.revision}\n`);
-        continue;
-      }
-      let text = ev.kind === 'put' ? 'PUT\n' : 'DELETE\n';
-      if (ev.prevKv) text += kvLines(ev.prevKv, ctx.isHex, false);
-      text += kvLines(ev.kv, ctx.isHex, false);
-      ctx.out(text);
-      if (execArgs.length > 0) {
-        const err = await runWatchExec(ctx, execArgs, ev);
+    const watcher = ctx.client().watch(spec.key, spec.options);
+    if (execArgs.length === 0) {
+      for await (const ev of watcher) ctx.out(eventText(ctx, ev));
+      return;
+    }
+    for await (const batch of batches(watcher)) {
+      ctx.out(batch.map((ev) => eventText(ctx, ev)).join(''));
+      // the response header's revision is not kept by the client: the newest event's revision stands in for it
+      const revision = batch.reduce((max, ev) => (ev.revision > max ? ev.revision : max), 0n);
+      for (const ev of batch) {
+        if (ev.kind === 'progress') continue;
+        const err = await runWatchExec(ctx, execArgs, { kind: ev.kind, kv: ev.kv, revision });
         if (err !== '') {
           ctx.err(`command ${goQuoteList(execArgs)} error (${err})\n`);
           throw new CtlExit(EXIT_ERROR, '');
