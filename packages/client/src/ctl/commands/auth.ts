@@ -3,11 +3,17 @@ import { prefixEnd, type Permission } from '../../index';
 import { EXIT_BAD_ARGS, EXIT_BAD_FEATURE, fail } from '../exit-codes';
 import type { CtlContext } from '../global';
 import { fieldsHeader } from '../print-fields';
+import { goQuote } from '../go-format';
 import { call } from './kv';
 import { boolFlag, strFlag, type CtlCommand } from './types';
 
 function simpleOnly(ctx: CtlContext, what: string): void {
   if (ctx.format !== 'simple') fail(EXIT_BAD_FEATURE, `${what} -w ${ctx.format} is not implemented by tsetcdctl`);
+}
+
+/** etcdctl's fields and table printers have no form for this answer: they fail after the call. */
+function noPrinter(ctx: CtlContext): void {
+  if (ctx.format === 'fields' || ctx.format === 'table') fail(EXIT_BAD_FEATURE, `${ctx.format} not supported as output format`);
 }
 
 function nArgs(ctx: CtlContext, n: number, message: string): string[] {
@@ -33,8 +39,9 @@ export const userAddCommand: CtlCommand = {
         if (user === '') fail(EXIT_BAD_ARGS, 'empty user name is not allowed');
       }
     }
+    const added = await call(ctx.client().auth.userAdd(user, password));
+    if (ctx.format === 'fields') return ctx.out(fieldsHeader(added.header));
     simpleOnly(ctx, 'user add');
-    await call(ctx.client().auth.userAdd(user, password));
     ctx.out(`User ${user} created\n`);
   },
 };
@@ -46,6 +53,7 @@ export const userGetCommand: CtlCommand = {
     const [name = ''] = nArgs(ctx, 1, 'user get command requires user name as its argument');
     if (ctx.flags.bool('detail')) fail(EXIT_BAD_FEATURE, 'user get --detail is not implemented by tsetcdctl');
     const r = await call(ctx.client().auth.userGet(name));
+    noPrinter(ctx);
     simpleOnly(ctx, 'user get');
     ctx.out(`User: ${name}\nRoles:${r.roles.map((x) => ` ${x}`).join('')}\n`);
   },
@@ -57,6 +65,7 @@ export const userListCommand: CtlCommand = {
   async run(ctx) {
     nArgs(ctx, 0, 'user list command requires no arguments');
     const r = await call(ctx.client().auth.userList());
+    noPrinter(ctx);
     simpleOnly(ctx, 'user list');
     ctx.out(r.users.map((u) => `${u}\n`).join(''));
   },
@@ -128,6 +137,7 @@ export const roleListCommand: CtlCommand = {
   async run(ctx) {
     nArgs(ctx, 0, 'role list command requires no arguments');
     const r = await call(ctx.client().auth.roleList());
+    if (ctx.format === 'fields') return ctx.out(`${fieldsHeader(r.header)}"Roles" :${r.roles.map((x) => ` ${goQuote(x)}`).join('')}\n`);
     simpleOnly(ctx, 'role list');
     ctx.out(r.roles.map((x) => `${x}\n`).join(''));
   },
@@ -148,6 +158,10 @@ export const roleGetCommand: CtlCommand = {
   async run(ctx) {
     const [role = ''] = nArgs(ctx, 1, 'role get command requires role name as its argument');
     const r = await call(ctx.client().auth.roleGet(role));
+    if (ctx.format === 'fields') {
+      const perms = r.permissions.map((p) => `"PermType" :  ${p.type.toUpperCase()}\n"Key" : ${goQuote(p.key.toString('utf8'))}\n"RangeEnd" : ${goQuote(p.rangeEnd.toString('utf8'))}\n`);
+      return ctx.out(fieldsHeader(r.header) + perms.join(''));
+    }
     simpleOnly(ctx, 'role get');
     let out = `Role ${role}\nKV Read:\n`;
     for (const p of r.permissions) if (p.type === 'read' || p.type === 'readwrite') out += permLine(p);
@@ -204,7 +218,8 @@ export const roleRevokePermissionCommand: CtlCommand = {
     if (args.length < 2) fail(EXIT_BAD_ARGS, 'role revoke-permission command requires role name and key [endkey] as its argument');
     const role = args[0] ?? '';
     const { key, end } = permRange(ctx, args.slice(1));
-    await call(ctx.client().auth.roleRevokePermission(role, end === '' ? { key } : { key, end }));
+    const revoked = await call(ctx.client().auth.roleRevokePermission(role, end === '' ? { key } : { key, end }));
+    if (ctx.format === 'fields') return ctx.out(fieldsHeader(revoked.header));
     simpleOnly(ctx, 'role revoke-permission');
     const shown = args[1] ?? '';
     if (end === '') ctx.out(`Permission of key ${shown} is revoked from role ${role}\n`);
