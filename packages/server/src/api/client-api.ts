@@ -24,6 +24,8 @@ import { createServerMetrics, type ServerMetrics } from './http/metrics';
 import { HttpRouter } from './http/router';
 import { versionHandler } from './http/version';
 import { keysHandler, KEYS_PREFIX } from './v2/keys-handler';
+import { AUTH_ENABLE_PATH, AUTH_ROLES_PATH, AUTH_USERS_PATH, authHandler, v2AccessRequest } from './v2/auth-handler';
+import { hasWriteRootAccess, V2SecurityStore } from '../v2auth';
 import { machinesHandler, MACHINES_PATH } from './v2/machines-handler';
 import { membersHandler, MEMBERS_PREFIX } from './v2/members-handler';
 import { statsHandler, STATS_PREFIX } from './v2/stats-handler';
@@ -80,7 +82,9 @@ export function createClientApi(
   http.add('/version', versionHandler);
   http.add('/metrics', metrics.handler);
   if (member.v2 !== undefined && config.enableV2 !== false) {
-    const keys = keysHandler(member.v2);
+    // v2 auth (H9): one security store per member over the v2 request path (/2 in the v2 store).
+    const security = new V2SecurityStore(member.v2);
+    const keys = keysHandler(member.v2, security);
     http.add(KEYS_PREFIX, keys).addPrefix(`${KEYS_PREFIX}/`, keys);
     http.add(MACHINES_PATH, machinesHandler(member));
     const v2 = member.v2;
@@ -93,9 +97,13 @@ export function createClientApi(
       clusterIdHex: () => v2.clusterIdHex(),
       isRemoved: (id) => v2.isMemberRemoved(id),
       detectV2Auth: () => void v2.v2AuthEnabled(),
+      hasWriteRootAccess: (req) => hasWriteRootAccess(security, v2AccessRequest(req)),
     });
     http.add(MEMBERS_PREFIX, members).addPrefix(`${MEMBERS_PREFIX}/`, members);
     http.addPrefix(`${STATS_PREFIX}/`, statsHandler(v2));
+    const auth = authHandler({ security, clusterIdHex: () => v2.clusterIdHex() });
+    http.add(AUTH_ENABLE_PATH, auth).add(AUTH_USERS_PATH, auth).addPrefix(`${AUTH_USERS_PATH}/`, auth);
+    http.add(AUTH_ROLES_PATH, auth).addPrefix(`${AUTH_ROLES_PATH}/`, auth);
   }
 
   const metricsHttp = new HttpRouter({ cors: config.cors, logger }).add('/metrics', metrics.handler).add('/health', health);

@@ -9,6 +9,7 @@ import { V2Error, V2_ERROR_CODES, v2EventJson, type V2Event, type V2NodeExtern, 
 import { V2_MAX_FORM_BYTES } from '../../config/limits';
 import { GO_BAD_REQUEST } from '../http/go-path';
 import { mergeForm, parseKeysRequest, STORE_KEYS_PREFIX, unescapeKeysPath } from './keys-request';
+import { hasKeyPrefixAccess, type V2SecurityStore } from '../../v2auth';
 
 export const KEYS_PREFIX = '/v2/keys';
 const ALLOWED_METHODS = 'HEAD,GET,PUT,POST,DELETE';
@@ -89,7 +90,7 @@ function watchResponse(backend: V2KeysBackend, request: Request, clusterId: stri
   return { status: 200, headers: keysHeaders(backend, clusterId, watcher.startIndex), chunks: new WatchChunks(watcher) };
 }
 
-export function keysHandler(backend: V2KeysBackend): HttpHandler {
+export function keysHandler(backend: V2KeysBackend, security?: V2SecurityStore): HttpHandler {
   return async (req: HttpRequest): Promise<HttpResponse> => {
     const clusterId = backend.clusterIdHex();
     if (!['GET', 'HEAD', 'PUT', 'POST', 'DELETE'].includes(req.method)) {
@@ -102,7 +103,14 @@ export function keysHandler(backend: V2KeysBackend): HttpHandler {
       if (keyPath === undefined) return GO_BAD_REQUEST;
       const form = mergeForm(req.rawQuery ?? req.query.toString(), body, req.method);
       const { request, noValueOnSuccess } = parseKeysRequest(req.method, keyPath, form, backend.now());
-      if (backend.v2AuthEnabled()) throw new V2Error(V2_ERROR_CODES.RaftInternal, 'tsetcd: v2 auth is not supported', 0);
+      // v2 auth (H9): etcd's hasKeyPrefixAccess on the path as sent; without a security store, the old refusal.
+      if (security !== undefined) {
+        const authorization = req.headers.authorization;
+        const access = { method: req.method, authorization: Array.isArray(authorization) ? authorization[0] : authorization };
+        if (!(await hasKeyPrefixAccess(security, access, keyPath, request.Recursive))) {
+          throw new V2Error(V2_ERROR_CODES.Unauthorized, 'Insufficient credentials', 0);
+        }
+      } else if (backend.v2AuthEnabled()) throw new V2Error(V2_ERROR_CODES.RaftInternal, 'tsetcd: v2 auth is not supported', 0);
       if (request.Wait) return watchResponse(backend, request, clusterId);
       const ev = await backend.doV2(request);
       const status = ev.action === 'create' || (ev.action === 'set' && ev.prevNode === undefined) ? 201 : 200;

@@ -25,6 +25,8 @@ export interface V2MembersBackend extends ClusterServer {
    * fails while v2 auth is off (so /v2/stats/store counts one more getsFail, as in etcd). Optional.
    */
   detectV2Auth?(): void;
+  /** v2 auth (H9): etcd's hasWriteRootAccess (GET open; other methods need a root user once auth is on). */
+  hasWriteRootAccess?(req: HttpRequest): Promise<boolean>;
 }
 
 // ---- Go's encoding ------------------------------------------------------------------------------------
@@ -170,7 +172,10 @@ export function membersHandler(backend: V2MembersBackend): HttpHandler {
     const path = decodePath(req.path);
     if (path !== MEMBERS_PREFIX && !path.startsWith(`${MEMBERS_PREFIX}/`)) return NOT_FOUND;
     if (!MEMBERS_ALLOWED_METHODS.includes(req.method)) return methodNotAllowed(MEMBERS_ALLOWED_METHODS.join(','));
-    if (req.method !== 'GET') backend.detectV2Auth?.();
+    // v2 auth (H9): member writes need root access once v2 auth is on (etcd's hasWriteRootAccess).
+    if (backend.hasWriteRootAccess !== undefined) {
+      if (!(await backend.hasWriteRootAccess(req))) return v2HttpError(401, 'Insufficient credentials');
+    } else if (req.method !== 'GET') backend.detectV2Auth?.();
     const clusterId = backend.clusterIdHex();
     const ctx: RequestContext = { signal: AbortSignal.timeout(MEMBERS_REQUEST_TIMEOUT_MS) };
     const sub = trimMembersPrefix(path);
