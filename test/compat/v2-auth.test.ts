@@ -8,12 +8,18 @@
 
 import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { startEtcd, type ServerHandle } from '../support/server-process';
+import { join } from 'node:path';
+import { REPO_ROOT, startEtcd, type ServerHandle } from '../support/server-process';
 import { startAll, startTarget, targetKind } from './diff/harness';
 
 const V2_ARGS = ['--enable-v2'];
 const HTTP_TIMEOUT_MS = 10_000;
 const ETCDCTL_BIN = process.env.ETCDCTL_BIN ?? '/usr/bin/etcdctl';
+const TSETCDCTL_BIN = process.env.TSETCDCTL_BIN ?? join(REPO_ROOT, 'packages', 'client', 'dist', 'tsetcdctl.cjs');
+/** [file, leading args] of each command line tool. */
+type Tool = readonly [string, readonly string[]];
+const ETCDCTL: Tool = [ETCDCTL_BIN, []];
+const TSETCDCTL: Tool = [process.execPath, [TSETCDCTL_BIN]];
 const kind = targetKind();
 const targetName = kind === 'etcd' ? 'etcd#2' : 'tsetcd';
 
@@ -178,10 +184,10 @@ async function runSteps(server: ServerHandle): Promise<unknown[]> {
   return out;
 }
 
-function etcdctl(server: ServerHandle, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function ctl(tool: Tool, server: ServerHandle, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env, ETCDCTL_API: '2' };
-    const child = spawn(ETCDCTL_BIN, ['--endpoints', server.url, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const child = spawn(tool[0], [...tool[1], '--endpoints', server.url, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -222,10 +228,10 @@ const CTL_STEPS: readonly string[][] = [
   ['auth', 'disable'],
 ];
 
-async function runCtl(server: ServerHandle): Promise<unknown[]> {
+async function runCtl(tool: Tool, server: ServerHandle): Promise<unknown[]> {
   const out: unknown[] = [];
   for (const args of CTL_STEPS) {
-    const r = await etcdctl(server, ['--no-sync', ...args]);
+    const r = await ctl(tool, server, ['--no-sync', ...args]);
     out.push({ cmd: args.join(' '), code: r.code, stdout: maskIndexes(r.stdout), stderr: r.stderr.replace(/\[\d+\]/g, '[<n>]') });
   }
   return out;
@@ -248,12 +254,21 @@ describe(`v2 auth: etcd (expected) vs ${targetName}`, () => {
 
   it('ETCDCTL_API=2 etcdctl user / role / auth and --username give the same output', async () => {
     servers = await startAll([() => startEtcd({ extraArgs: V2_ARGS }), () => startTarget(kind, { extraArgs: V2_ARGS })]);
-    const [expected, received] = await Promise.all(servers.map(runCtl));
+    const [expected, received] = await Promise.all(servers.map((s) => runCtl(ETCDCTL, s)));
     if (process.env.COMPAT_DUMP === '1') process.stdout.write(`${JSON.stringify(expected, null, 1)}\n`);
     // The sequence really ran: users were made, auth went on, alice was refused outside /app.
     expect(JSON.stringify(expected)).toContain('User alice created');
     expect(JSON.stringify(expected)).toContain('Authentication Enabled');
     expect(JSON.stringify(expected)).toContain('Insufficient credentials');
     expect(received).toEqual(expected);
+  }, 60_000);
+
+  it('tsetcdctl user / role / auth (ETCDCTL_API=2) print what etcdctl prints, against etcd and against the target', async () => {
+    const starters = [() => startEtcd({ extraArgs: V2_ARGS }), () => startEtcd({ extraArgs: V2_ARGS }), () => startTarget(kind, { extraArgs: V2_ARGS })];
+    servers = await startAll(starters);
+    const [etcdA, etcdB, target] = servers as [ServerHandle, ServerHandle, ServerHandle];
+    const [expected, onEtcd, onTarget] = await Promise.all([runCtl(ETCDCTL, etcdA), runCtl(TSETCDCTL, etcdB), runCtl(TSETCDCTL, target)]);
+    expect(onEtcd).toEqual(expected);
+    expect(onTarget).toEqual(expected);
   }, 60_000);
 });

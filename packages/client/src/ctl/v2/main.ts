@@ -5,6 +5,7 @@ import { execWatchCommand, watchCommand } from './watch-commands';
 import { memberCommand } from './member-commands';
 import { clusterHealthCommand } from './cluster-health';
 import { backupCommand } from './backup-command';
+import { authCommand, roleCommand, userCommand } from './auth-commands';
 import type { V2Command } from './command';
 import { V2Ctl, V2Exit, type V2CtlIo } from './context';
 import { GoFlagError, HELP_FLAG, VERSION_FLAG, goFlagParse, reorderArgs, type ParsedFlags, type V2FlagSpec } from './go-flag';
@@ -31,12 +32,6 @@ export const V2_GLOBAL_FLAGS: V2FlagSpec[] = [
   { name: 'total-timeout', kind: 'duration', value: '5s', usage: 'timeout for the command execution (except watch)' },
 ];
 
-/** etcdctl v2's commands that tsetcdctl does not build: they fail clearly. */
-const NOT_BUILT: V2Command[] = [
-  { name: 'user', usage: 'user add, grant and revoke subcommands' },
-  { name: 'role', usage: 'role add, grant and revoke subcommands' },
-  { name: 'auth', usage: 'overall auth controls' },
-];
 
 /** In etcdctl's order (the app help lists them so). */
 export const V2_COMMANDS: V2Command[] = [
@@ -46,7 +41,9 @@ export const V2_COMMANDS: V2Command[] = [
   watchCommand,
   execWatchCommand,
   memberCommand,
-  ...NOT_BUILT,
+  userCommand, // v2 auth (H9)
+  roleCommand,
+  authCommand,
 ];
 
 const APP_FLAGS = [...V2_GLOBAL_FLAGS, HELP_FLAG, VERSION_FLAG];
