@@ -1,7 +1,7 @@
 // The etcdctl commands tsetcdctl gained last (move-leader, watch -- exec, watch -i, -w fields of the
 // auth commands) against Debian's etcdctl 3.4.23, each step with both tools on the SAME server (real etcd,
 // then tsetcd): stdout, stderr lines (minus the Go client's JSON warn logs) and exit code must match.
-// move-leader's transfer itself runs on a 3-member cluster of each kind.
+// move-leader's transfer itself runs on a 3-member cluster of each kind (make-mirror: make-mirror.test.ts).
 import { spawn } from 'node:child_process';
 import { ETCDCTL_BIN, runEtcdctl, type EtcdctlResult } from '../../support/etcdctl';
 import { freePort } from '../../support/free-port';
@@ -14,7 +14,7 @@ jest.setTimeout(60_000);
 /** A watch never ends by itself: both tools are killed after this long (the history from --rev is printed by then). */
 const WATCH_MS = 1_500;
 /** Pause between request lines of a `watch -i` session, so each line's watch prints before the next line. */
-const LINE_GAP_MS = 700;
+const LINE_GAP_MS = 400;
 
 type Kind = 'etcd' | 'tsetcd';
 const start = (kind: Kind, options = {}): Promise<ServerHandle> => (kind === 'etcd' ? startEtcd(options) : startTsetcd(options));

@@ -4,6 +4,7 @@ import { compactionCommand, delCommand, getCommand, putCommand } from './command
 import { txnCommand } from './commands/txn';
 import { watchCommand } from './commands/watch';
 import { moveLeaderCommand } from './commands/move-leader';
+import { makeMirrorCommand } from './commands/make-mirror';
 import { AUTH_COMMANDS } from './commands/auth';
 import { snapshotSaveCommand } from './commands/snapshot';
 import { snapshotStatusCommand } from './commands/snapshot-status';
@@ -55,10 +56,11 @@ export const COMMANDS: CtlCommand[] = [
   lockCommand,
   electCommand,
   moveLeaderCommand,
+  makeMirrorCommand,
 ];
 
 /** etcdctl commands not built here: they fail clearly instead of pretending. */
-const NOT_BUILT = new Set(['snapshot restore', 'make-mirror', 'migrate', 'check']);
+const NOT_BUILT = new Set(['snapshot restore', 'migrate', 'check']);
 
 export interface CtlIo {
   out(s: string): void;

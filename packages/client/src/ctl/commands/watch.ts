@@ -57,7 +57,7 @@ const NOT_READY = Symbol('not-ready');
  * The watch's events grouped like the responses that carried them: the events already queued when the
  * first one is taken (the client pushes one response's events together). Progress notices stand alone.
  */
-async function* batches(source: AsyncIterable<Event>): AsyncGenerator<Event[]> {
+export async function* batches(source: AsyncIterable<Event>): AsyncGenerator<Event[]> {
   const it = source[Symbol.asyncIterator]();
   let pending: Promise<IteratorResult<Event>> | undefined;
   for (;;) {
