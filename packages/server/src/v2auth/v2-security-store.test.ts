@@ -190,3 +190,18 @@ describe('V2SecurityStore', () => {
     expect(after.getsSuccess - before.getsSuccess).toBe(0);
   });
 });
+
+describe('password checks', () => {
+  it('a remembered verification does not outlive a password change, and wrong passwords are never remembered', async () => {
+    const { sec } = memberStore();
+    await sec.createUser({ user: 'u', password: 'one', roles: null, grant: null, revoke: null });
+    const before = await sec.getUser('u');
+    expect(sec.checkPassword(before, 'one')).toBe(true);
+    expect(sec.checkPassword(before, 'one')).toBe(true);
+    expect(sec.checkPassword(before, 'two')).toBe(false);
+    await sec.updateUser({ user: 'u', password: 'two', roles: null, grant: null, revoke: null });
+    const after = await sec.getUser('u');
+    expect(sec.checkPassword(after, 'one')).toBe(false);
+    expect(sec.checkPassword(after, 'two')).toBe(true);
+  });
+});
