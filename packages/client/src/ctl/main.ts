@@ -5,6 +5,7 @@ import { txnCommand } from './commands/txn';
 import { watchCommand } from './commands/watch';
 import { moveLeaderCommand } from './commands/move-leader';
 import { makeMirrorCommand } from './commands/make-mirror';
+import { snapshotRestoreCommand } from './commands/snapshot-restore';
 import { AUTH_COMMANDS } from './commands/auth';
 import { snapshotSaveCommand } from './commands/snapshot';
 import { snapshotStatusCommand } from './commands/snapshot-status';
@@ -57,10 +58,11 @@ export const COMMANDS: CtlCommand[] = [
   electCommand,
   moveLeaderCommand,
   makeMirrorCommand,
+  snapshotRestoreCommand,
 ];
 
 /** etcdctl commands not built here: they fail clearly instead of pretending. */
-const NOT_BUILT = new Set(['snapshot restore', 'migrate', 'check']);
+const NOT_BUILT = new Set(['migrate', 'check']);
 
 export interface CtlIo {
   out(s: string): void;
