@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import type { GrpcServer } from './grpc/server';
 import type { HttpRouter } from './http/router';
 import { silentLogger, type ApiLogger } from './grpc/types';
-import { handOffH2c } from './h2c-authority';
+import { HANDOFF_HOLD_MAX_MS, handOffH2c } from './h2c-authority';
 
 export interface ClientListenerOptions extends BindOptions {
   readonly grpc: GrpcServer;
@@ -102,6 +102,9 @@ export async function bindClientUrl(options: BindOptions): Promise<BoundListener
   h2.on('stream', (stream, headers) => (grpc as GrpcServer).handleStream(stream, headers));
   const sessions = new Set<http2.ServerHttp2Session>();
   const keepaliveIntervalMs = options.keepaliveIntervalMs ?? 0;
+  // The :authority hand-off may wait this long for a connection's first request (no session, so no
+  // keepalive ping, exists meanwhile): long enough for clients that dial early and call later.
+  const handoffHoldMs = keepaliveIntervalMs > 0 ? Math.min(HANDOFF_HOLD_MAX_MS, keepaliveIntervalMs / 2) : HANDOFF_HOLD_MAX_MS;
   const keepaliveTimeoutMs = options.keepaliveTimeoutMs ?? 0;
   let closingListener = false;
   const sendGoaway = (session: http2.ServerHttp2Session): void => {
@@ -175,7 +178,7 @@ export async function bindClientUrl(options: BindOptions): Promise<BoundListener
       (alpn === 'h2' ? h2 : h1).emit('connection', socket);
       return;
     }
-    sniff(socket, h1, h2, handedOver, options.h2cAuthorityFilter === false ? undefined : h2Settings);
+    sniff(socket, h1, h2, handedOver, options.h2cAuthorityFilter === false ? undefined : { settings: h2Settings, holdLimitMs: handoffHoldMs });
   };
   let server: net.Server;
   if (secure && options.tls !== undefined) {
@@ -257,8 +260,8 @@ function sniff(
   h1: http.Server,
   h2: http2.Http2Server,
   handedOver: WeakSet<net.Socket>,
-  /** The h2 server's settings when the :authority hand-off is on. */
-  authorityHandoff: http2.Settings | undefined,
+  /** The h2 server's settings and the hold limit when the :authority hand-off is on. */
+  authorityHandoff: { settings: http2.Settings; holdLimitMs: number } | undefined,
 ): void {
   let head: Buffer | undefined;
   const onData = (chunk: Buffer): void => {
@@ -273,7 +276,7 @@ function sniff(
       // resets (real etcd accepts it): such connections go through a filter that re-encodes it
       // as `http:--host:port`; the others are handed over natively (see h2c-authority/).
       if (authorityHandoff !== undefined) {
-        handOffH2c(socket, h2, { settings: authorityHandoff, onHandoff: () => handedOver.add(socket) });
+        handOffH2c(socket, h2, { ...authorityHandoff, onHandoff: () => handedOver.add(socket) });
       } else {
         handedOver.add(socket);
         h2.emit('connection', socket);

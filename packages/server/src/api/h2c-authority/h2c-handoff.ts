@@ -31,6 +31,11 @@ import { rewriteAuthorityInBlock } from './hpack-block';
  * client's; clients that dial and call at once (etcdctl, benchmarks) decide well within it.
  */
 export const HANDOFF_HOLD_LIMIT_MS = 100;
+/**
+ * The client listener's hold limit when the server does not ping more often: clients that dial at
+ * start-up and call a little later (clientv3 dials blocking) still get the native path.
+ */
+export const HANDOFF_HOLD_MAX_MS = 2_000;
 /** Most client bytes held while waiting (a first HEADERS frame is far smaller). */
 export const HANDOFF_HOLD_LIMIT_BYTES = 64 * 1024;
 const PRIORITY_FIELDS_BYTES = 5;
