@@ -18,6 +18,8 @@ export default defineConfig([
     sourcemap: true,
     target: 'node20',
     noExternal: ['@tsetcd/api'],
-    banner: { js: '#!/usr/bin/env node' },
+    // A larger young generation: the request path allocates many short-lived objects, and GC was
+    // 10-19% of server CPU under load; 32 MB semi-spaces cut CPU per put by ~10% (bench, H5/H7).
+    banner: { js: '#!/usr/bin/env -S node --max-semi-space-size=32' },
   },
 ]);
