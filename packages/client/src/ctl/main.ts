@@ -6,6 +6,7 @@ import { watchCommand } from './commands/watch';
 import { moveLeaderCommand } from './commands/move-leader';
 import { makeMirrorCommand } from './commands/make-mirror';
 import { snapshotRestoreCommand } from './commands/snapshot-restore';
+import { checkDatascaleCommand, checkPerfCommand } from './commands/check';
 import { AUTH_COMMANDS } from './commands/auth';
 import { snapshotSaveCommand } from './commands/snapshot';
 import { snapshotStatusCommand } from './commands/snapshot-status';
@@ -59,10 +60,12 @@ export const COMMANDS: CtlCommand[] = [
   moveLeaderCommand,
   makeMirrorCommand,
   snapshotRestoreCommand,
+  checkPerfCommand,
+  checkDatascaleCommand,
 ];
 
 /** etcdctl commands not built here: they fail clearly instead of pretending. */
-const NOT_BUILT = new Set(['migrate', 'check']);
+const NOT_BUILT = new Set(['migrate']);
 
 export interface CtlIo {
   out(s: string): void;
