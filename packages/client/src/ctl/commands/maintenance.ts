@@ -1,7 +1,7 @@
 // endpoint status / health / hashkv, alarm list / disarm, defrag, version.
 import type { Alarm, StatusResult } from '../../index';
 import { monotonicNow } from '../../index';
-import { EXIT_ERROR, fail } from '../exit-codes';
+import { EXIT_BAD_CONNECTION, EXIT_ERROR, fail } from '../exit-codes';
 import { goDuration, hex, humanizeBytes } from '../go-format';
 import { goMarshal, type GoStruct } from '../go-json';
 import { callErrorMessage, type CtlContext } from '../global';
@@ -134,8 +134,12 @@ export const alarmListCommand: CtlCommand = {
   path: ['alarm', 'list'],
   flags: [],
   async run(ctx) {
+    const alarms = await call(ctx.client().maintenance.alarms());
+    // etcd 3.4 answers Alarm without a response header and etcdctl's fields printer dereferences it (a Go
+    // panic, exit 2): refused with the same exit code instead of printing a header that was never sent
+    if (ctx.format === 'fields') fail(EXIT_BAD_CONNECTION, 'alarm list -w fields: the Alarm response carries no header (etcdctl 3.4 crashes here with a nil pointer panic)');
     ctx.requireFormat('simple', 'json');
-    alarmsOut(ctx, await call(ctx.client().maintenance.alarms()));
+    alarmsOut(ctx, alarms);
   },
 };
 
