@@ -34,6 +34,12 @@ const SEED: string[][] = [
 ];
 
 const READ_STEPS: Step[] = [
+  { args: ['get', 'w/x', '-w', 'protobuf'] },
+  { args: ['get', 'w', '--prefix', '-w', 'protobuf'] },
+  { args: ['get', 'nothing-here', '-w', 'protobuf'] },
+  { args: ['del', 'nothing-here', '-w', 'protobuf'] },
+  { args: ['lease', 'list', '-w', 'protobuf'] },
+  { args: ['lease', 'timetolive', '1234', '--keys', '-w', 'protobuf'] },
   { args: ['move-leader'] },
   { args: ['move-leader', 'zz'] },
   { args: ['move-leader', '1ffffffffffffffff'] },
@@ -49,6 +55,7 @@ const READ_STEPS: Step[] = [
 
 /** `{p}` is the tool's name prefix (both tools write on one server). */
 const WRITE_STEPS: Step[] = [
+  { args: ['lease', 'grant', '100', '-w', 'protobuf'] },
   { args: ['role', 'add', '{p}r'] },
   { args: ['role', 'grant-permission', '{p}r', 'read', '/a', '--prefix'] },
   { args: ['role', 'grant-permission', '{p}r', 'readwrite', '/b'] },

@@ -53,6 +53,8 @@ export class CtlContext {
     readonly stdin: () => Promise<string>,
     /** stdin read as it arrives (watch -i); process.stdin unless given. */
     readonly stdinStream: NodeJS.ReadableStream = process.stdin,
+    /** Raw bytes on stdout (-w protobuf). */
+    readonly outBytes: (b: Uint8Array) => void = (b) => void process.stdout.write(b),
   ) {
     const fmt = flags.str('write-out');
     if (!['simple', 'json', 'fields', 'protobuf', 'table'].includes(fmt)) fail(EXIT_BAD_FEATURE, 'unsupported output format');

@@ -73,6 +73,8 @@ export interface CtlIo {
   stdin(): Promise<string>;
   /** stdin as a stream, for commands that read it line by line as it arrives (watch -i). */
   stdinStream?: NodeJS.ReadableStream;
+  /** Raw bytes on stdout (-w protobuf); process.stdout when omitted. */
+  outBytes?: (b: Uint8Array) => void;
   env: NodeJS.ProcessEnv;
 }
 
@@ -153,7 +155,7 @@ export async function runCtl(argv: string[], io: CtlIo): Promise<number> {
     for (const [name, value] of globalEnvArgs(io.env)) {
       if (!parsed.changed.has(name)) parsed.values.set(name, value);
     }
-    ctx = new CtlContext(new FlagReader(parsed), io.out, io.err, io.stdin, io.stdinStream);
+    ctx = new CtlContext(new FlagReader(parsed), io.out, io.err, io.stdin, io.stdinStream, io.outBytes);
     await cmd.run(ctx);
     return 0;
   } catch (err) {

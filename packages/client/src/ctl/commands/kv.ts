@@ -8,6 +8,7 @@ import { parseHexInt64 } from '../go-format';
 import { f, headerStruct, kvStruct, oe, struct } from '../pb-json';
 import { fieldsDel, fieldsGet, fieldsPut } from '../print-fields';
 import { kvLines } from '../print-kv';
+import { pbDel, pbGet, pbPut } from '../print-protobuf';
 import { boolFlag, intFlag, strFlag, type CtlCommand } from './types';
 
 const FROM_KEY_ALL = '\x00';
@@ -113,6 +114,7 @@ export const getCommand: CtlCommand = {
     const r = await call(ctx.client().range(req));
     const valueOnly = fl.bool('print-value-only');
     if (valueOnly && ctx.format !== 'simple') fail(EXIT_BAD_ARGS, 'print-value-only is only for `--write-out=simple`');
+    if (ctx.format === 'protobuf') return ctx.outBytes(pbGet(r));
     ctx.requireFormat('simple', 'json', 'fields');
     ctx.out(ctx.format === 'json' ? `${goMarshal(rangeJson(r))}\n` : ctx.format === 'fields' ? fieldsGet(r) : rangeSimple(ctx, r, valueOnly));
   },
@@ -139,6 +141,7 @@ export const putCommand: CtlCommand = {
   async run(ctx) {
     const p = await buildPut(ctx.flags, ctx.stdin);
     const r = await call(ctx.client().put(p.key, p.value, p.options));
+    if (ctx.format === 'protobuf') return ctx.outBytes(pbPut(r));
     ctx.requireFormat('simple', 'json', 'fields');
     ctx.out(ctx.format === 'json' ? `${goMarshal(putJson(r))}\n` : ctx.format === 'fields' ? fieldsPut(r) : putSimple(ctx, r));
   },
@@ -171,6 +174,7 @@ export const delCommand: CtlCommand = {
   async run(ctx) {
     const d = buildDel(ctx.flags);
     const r = await call(ctx.client().delete(d.target, d.options));
+    if (ctx.format === 'protobuf') return ctx.outBytes(pbDel(r));
     ctx.requireFormat('simple', 'json', 'fields');
     ctx.out(ctx.format === 'json' ? `${goMarshal(delJson(r))}\n` : ctx.format === 'fields' ? fieldsDel(r) : delSimple(ctx, r));
   },

@@ -5,6 +5,7 @@ import { fieldsHeader, fieldsLease } from '../print-fields';
 import { goMarshal } from '../go-json';
 import { f, headerFields, struct } from '../pb-json';
 import { call } from './kv';
+import { pbHeaderOnly } from '../print-protobuf';
 import { boolFlag, type CtlCommand } from './types';
 
 function leaseFromArg(arg: string): bigint {
@@ -22,6 +23,7 @@ export const leaseGrantCommand: CtlCommand = {
     const s = args[0] ?? '';
     if (!/^[+-]?\d+$/.test(s)) fail(EXIT_BAD_ARGS, `bad TTL (strconv.ParseInt: parsing ${JSON.stringify(s)}: invalid syntax)`);
     const lease = await call(ctx.client().lease.grant(BigInt(s)), (m) => `failed to grant lease (${m})`);
+    if (ctx.format === 'protobuf') return ctx.outBytes(pbHeaderOnly(lease.header));
     ctx.requireFormat('simple', 'json', 'fields');
     if (ctx.format === 'fields') return ctx.out(fieldsLease(lease.header, lease.id, lease.ttlSeconds));
     ctx.out(ctx.format === 'json' ? `${goMarshal(struct(headerFields(lease.header), f('ID', lease.id), f('TTL', lease.ttlSeconds), f('Error', '')))}\n` : `lease ${hex016(lease.id)} granted with TTL(${lease.ttlSeconds}s)\n`);
@@ -51,6 +53,7 @@ export const leaseTimeToLiveCommand: CtlCommand = {
     const id = leaseFromArg(args[0] ?? '');
     const keys = ctx.flags.bool('keys');
     const r = await call(ctx.client().lease.timeToLive(id, { keys }), undefined, EXIT_BAD_CONNECTION);
+    if (ctx.format === 'protobuf') return ctx.outBytes(pbHeaderOnly(r.header));
     ctx.requireFormat('simple', 'json', 'fields');
     if (ctx.format === 'fields') {
       ctx.out(`${fieldsLease(r.header, r.id, r.ttlSeconds)}"GrantedTTL" : ${r.grantedTtlSeconds}\n${r.keys.map((k) => `"Key" : ${goQuote(k.toString('utf8'))}\n`).join('')}`);
@@ -76,6 +79,7 @@ export const leaseListCommand: CtlCommand = {
   flags: [],
   async run(ctx) {
     const r = await call(ctx.client().lease.leases(), undefined, EXIT_BAD_CONNECTION);
+    if (ctx.format === 'protobuf') return ctx.outBytes(pbHeaderOnly(r.header));
     ctx.requireFormat('simple', 'json', 'fields');
     if (ctx.format === 'fields') {
       ctx.out(fieldsHeader(r.header) + r.ids.map((id) => `"ID" : ${id}\n`).join(''));
