@@ -143,6 +143,11 @@ export async function runCtl(argv: string[], io: CtlIo): Promise<number> {
         return EXIT_ERROR;
       }
       const name = words.join(' ');
+      if (first === 'migrate') {
+        // etcd 3.4's migrate rewrites an offline etcd v2 data dir into v3 keys: tsetcd keeps its v2 store apart and has no such converter
+        io.err('Error: "migrate" is not implemented by tsetcdctl (it converts an etcd v2 data dir to v3 keys offline; tsetcd keeps the v2 store separate)\n');
+        return EXIT_ERROR;
+      }
       if (NOT_BUILT.has(first) || NOT_BUILT.has(name)) {
         io.err(`Error: "${name}" is not implemented by tsetcdctl\n`);
         return EXIT_ERROR;
