@@ -3,9 +3,8 @@
 // the measured MB normalised away); check perf runs 60 s in etcdctl, so only tsetcdctl runs it, shortened
 // by its test hook, and its lines, verdict and clean-up are checked.
 import { runEtcdctl, type EtcdctlResult } from '../../support/etcdctl';
-import { startEtcd, startTsetcd, type ServerHandle } from '../../support/server-process';
 import { stderrLines } from './ctl-normalize';
-import { assertTsetcdctlBuilt, runTsetcdctl } from './run-ctl';
+import { runTsetcdctl, useCtlServer } from './run-ctl';
 
 jest.setTimeout(60_000);
 
@@ -21,21 +20,7 @@ function view(r: EtcdctlResult): { stdout: string; stderr: string[]; exitCode: n
 }
 
 describe.each(['etcd', 'tsetcd'] as const)('tsetcdctl check matches etcdctl 3.4.23 against %s', (kind) => {
-  let server: ServerHandle | undefined;
-  const ep = (): string => {
-    if (!server) throw new Error('server not started');
-    return server.endpoint;
-  };
-
-  beforeAll(async () => {
-    assertTsetcdctlBuilt();
-    server = kind === 'etcd' ? await startEtcd() : await startTsetcd();
-    await runEtcdctl(server.endpoint, ['put', '/busy/k', 'v']);
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const ep = useCtlServer(kind, [['put', '/busy/k', 'v']]);
 
   test.each([
     [['check', 'perf', '--load', 'x']],

@@ -7,7 +7,7 @@ import { ETCDCTL_BIN, runEtcdctl, type EtcdctlResult } from '../../support/etcdc
 import { freePort } from '../../support/free-port';
 import { startEtcd, startTsetcd, type ServerHandle } from '../../support/server-process';
 import { normalizeWrite, stderrLines } from './ctl-normalize';
-import { assertTsetcdctlBuilt, runTsetcdctl, TSETCDCTL_BIN } from './run-ctl';
+import { assertTsetcdctlBuilt, runTsetcdctl, TSETCDCTL_BIN, useCtlServer } from './run-ctl';
 
 jest.setTimeout(60_000);
 
@@ -99,24 +99,7 @@ function interactive(bin: 'etcdctl' | 'tsetcdctl', endpoint: string, lines: stri
 }
 
 describe.each(['etcd', 'tsetcd'] as const)('new tsetcdctl commands match etcdctl 3.4.23 against %s', (kind) => {
-  let server: ServerHandle | undefined;
-  const ep = (): string => {
-    if (!server) throw new Error('server not started');
-    return server.endpoint;
-  };
-
-  beforeAll(async () => {
-    assertTsetcdctlBuilt();
-    server = await start(kind);
-    for (const args of SEED) {
-      const r = await runEtcdctl(server.endpoint, args);
-      if (r.exitCode !== 0) throw new Error(`seed ${args.join(' ')} failed: ${r.stderr}`);
-    }
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const ep = useCtlServer(kind, SEED);
 
   test.each(READ_STEPS.map((s) => [s.args.join(' '), s] as const))('read: %s', async (_name, step) => {
     const e = await runEtcdctl(ep(), step.args, {}, step.timeoutMs ? { timeoutMs: step.timeoutMs } : {});

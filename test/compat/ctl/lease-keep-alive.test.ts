@@ -2,9 +2,8 @@
 // stdout, `Error:` lines and exit code for --once on a live lease, --once on an unknown lease, and a
 // streaming keep-alive of an unknown lease (`expired or revoked.`, exit 0).
 import { runEtcdctl, type EtcdctlResult } from '../../support/etcdctl';
-import { startEtcd, startTsetcd, type ServerHandle } from '../../support/server-process';
 import { stderrLines } from './ctl-normalize';
-import { assertTsetcdctlBuilt, runTsetcdctl } from './run-ctl';
+import { runTsetcdctl, useCtlServer } from './run-ctl';
 
 jest.setTimeout(60_000);
 
@@ -13,20 +12,7 @@ function view(r: EtcdctlResult): { stdout: string; stderr: string[]; exitCode: n
 }
 
 describe.each(['etcd', 'tsetcd'] as const)('lease keep-alive matches etcdctl against %s', (kind) => {
-  let server: ServerHandle | undefined;
-  const ep = (): string => {
-    if (!server) throw new Error('server not started');
-    return server.endpoint;
-  };
-
-  beforeAll(async () => {
-    assertTsetcdctlBuilt();
-    server = kind === 'etcd' ? await startEtcd() : await startTsetcd();
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const ep = useCtlServer(kind);
 
   test('--once on a granted lease prints its TTL', async () => {
     const g = await runEtcdctl(ep(), ['lease', 'grant', '60']);

@@ -4,9 +4,8 @@
 // prints the leader etcdctl elected, then the next one); Ctrl-C releases and exits 0.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { ETCDCTL_BIN, runEtcdctl, type EtcdctlResult } from '../../support/etcdctl';
-import { startEtcd, startTsetcd, type ServerHandle } from '../../support/server-process';
 import { stderrLines } from './ctl-normalize';
-import { assertTsetcdctlBuilt, runTsetcdctl, TSETCDCTL_BIN } from './run-ctl';
+import { runTsetcdctl, TSETCDCTL_BIN, useCtlServer } from './run-ctl';
 
 jest.setTimeout(60_000);
 
@@ -50,20 +49,7 @@ afterAll(() => {
 });
 
 describe.each(['etcd', 'tsetcd'] as const)('lock and elect match etcdctl against %s', (kind) => {
-  let server: ServerHandle | undefined;
-  const ep = (): string => {
-    if (!server) throw new Error('server not started');
-    return server.endpoint;
-  };
-
-  beforeAll(async () => {
-    assertTsetcdctlBuilt();
-    server = kind === 'etcd' ? await startEtcd() : await startTsetcd();
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const ep = useCtlServer(kind);
 
   test.each([
     [['lock', 'l1', 'echo', 'held']],

@@ -6,9 +6,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runEtcdctl, type EtcdctlResult } from '../../support/etcdctl';
-import { startEtcd, startTsetcd, type ServerHandle } from '../../support/server-process';
 import { normalizeTable, normalizeTimings, normalizeWrite, stderrLines } from './ctl-normalize';
-import { assertTsetcdctlBuilt, runTsetcdctl } from './run-ctl';
+import { runTsetcdctl, useCtlServer } from './run-ctl';
 
 jest.setTimeout(60_000);
 
@@ -213,24 +212,7 @@ function view(r: EtcdctlResult, step: Step, norm: (s: string) => string): { stdo
 }
 
 describe.each(['etcd', 'tsetcd'] as const)('tsetcdctl matches etcdctl 3.4.23 against %s', (kind) => {
-  let server: ServerHandle | undefined;
-  const ep = (): string => {
-    if (!server) throw new Error('server not started');
-    return server.endpoint;
-  };
-
-  beforeAll(async () => {
-    assertTsetcdctlBuilt();
-    server = kind === 'etcd' ? await startEtcd() : await startTsetcd();
-    for (const args of SEED) {
-      const r = await runEtcdctl(server.endpoint, args);
-      if (r.exitCode !== 0) throw new Error(`seed ${args.join(' ')} failed: ${r.stderr}`);
-    }
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const ep = useCtlServer(kind, SEED);
 
   test.each(READ_STEPS.filter((s) => !s.only || s.only === kind).map((s) => [s.args.join(' '), s] as const))('read: %s', async (_name, step) => {
     const { e, t } = await both(ep(), step, { e: '', t: '' }, { e: '', t: '' });
