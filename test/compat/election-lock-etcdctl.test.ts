@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { ETCDCTL_BIN, runEtcdctl } from '../support/etcdctl';
 import type { ServerHandle } from '../support/server-process';
 import { startTarget, targetKind } from './diff/harness';
+import { until } from '../support/wait';
 
 const LOCKERS = 3;
 const ROUNDS_EACH = 3;
@@ -27,14 +28,6 @@ function ctl(endpoint: string, args: string[]): Ctl {
   return c;
 }
 
-async function until(cond: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return true;
-}
 
 describe(`etcdctl elect / lock / lease keep-alive against ${targetKind()}`, () => {
   let server: ServerHandle;

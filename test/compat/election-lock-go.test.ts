@@ -7,6 +7,7 @@ import { runEtcdctl } from '../support/etcdctl';
 import { GO_BUILD_TIMEOUT_MS, buildGoConcurrencyProbe } from '../support/go-concurrency';
 import type { ServerHandle } from '../support/server-process';
 import { startTarget, targetKind } from './diff/harness';
+import { until } from '../support/wait';
 
 const SESSION_TTL_SECONDS = 3;
 const LOCKERS = 4;
@@ -26,14 +27,6 @@ function runProbe(bin: string, args: string[]): Probe {
   return p;
 }
 
-async function until(cond: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return true;
-}
 
 describe(`Go clientv3/concurrency against ${targetKind()}`, () => {
   let server: ServerHandle;

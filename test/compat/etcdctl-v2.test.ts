@@ -13,6 +13,7 @@ import { freePort } from '../support/free-port';
 import { REPO_ROOT, startEtcd, type ServerHandle } from '../support/server-process';
 import { ETCDCTL_BIN, runCollect } from '../support/etcdctl';
 import { startAll, startTarget, targetKind } from './diff/harness';
+import { until } from '../support/wait';
 
 const TSETCDCTL_BIN = process.env.TSETCDCTL_BIN ?? join(REPO_ROOT, 'packages', 'client', 'dist', 'tsetcdctl.cjs');
 /** A hung command is killed after this long (etcdctl's own --total-timeout is 5 s). */
@@ -358,10 +359,6 @@ function startBackground(file: string, args: string[]): Background {
   return bg;
 }
 
-async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-}
 
 const EXEC_SCRIPT = 'echo "action=$ETCD_WATCH_ACTION key=$ETCD_WATCH_KEY value=$ETCD_WATCH_VALUE index=$ETCD_WATCH_MODIFIED_INDEX api=$ETCDCTL_API"';
 /** Writes made while the watchers run (one non-dir event each, plus one dir event). */
@@ -403,11 +400,11 @@ async function watchScenario(server: ServerHandle): Promise<WatchRun> {
       const m = /"createdIndex":(\d+)/.exec(r.stdout);
       if (base === 0n && m?.[1] !== undefined) base = BigInt(m[1]);
     }
-    await waitFor(
+    await until(
       () => [...running.entries()].every(([name, bg]) => !name.includes('exec-watch') || bg.stdout.split('\n').length > NON_DIR_EVENTS),
       10_000,
     );
-    await waitFor(() => [...running.entries()].every(([name, bg]) => !name.includes('--forever') || bg.stdout.includes('[delete] /w/k1')), 10_000);
+    await until(() => [...running.entries()].every(([name, bg]) => !name.includes('--forever') || bg.stdout.includes('[delete] /w/k1')), 10_000);
     for (const [name, bg] of running) {
       if (name.includes('(one event)')) continue;
       bg.child.kill('SIGINT');

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, startTsetcd, type ServerHandle } from '../support';
+import { until } from '../support/wait';
 
 jest.setTimeout(60_000);
 
@@ -41,14 +42,6 @@ function start(file: string, endpoint: string): Run {
   return { child, out: () => out, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
 }
 
-async function until(cond: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return true;
-}
 
 const lastLine = (text: string): string => text.trim().split('\n').pop() ?? '';
 

@@ -4,16 +4,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { ETCDCTL_BIN, runEtcdctl } from '../support/etcdctl';
 import { startTsetcd, type ServerHandle } from '../support/server-process';
+import { waitFor } from '../support/wait';
 
 jest.setTimeout(60_000);
 
-async function waitFor(cond: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('e2e: etcdctl watch against tsetcd', () => {
   let server: ServerHandle;

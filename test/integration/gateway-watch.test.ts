@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { defaultConfig } from '../../packages/server/src/config/parse-config';
 import { startServer, type RunningServer } from '../../packages/server/src/main';
 import { rawClient, type RawClient } from '../support/raw-client';
+import { waitFor } from '../support/wait';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
@@ -26,13 +27,6 @@ function post(url: string, body: string): Promise<{ status: number; body: string
   });
 }
 
-async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 interface WatchResponseLike {
   watchId: bigint;

@@ -9,14 +9,8 @@ import pino from 'pino';
 import { defaultConfig } from '../../packages/server/src/config/parse-config';
 import { startServer, type RunningServer } from '../../packages/server/src/main';
 import { rawClient, type RawClient } from '../support/raw-client';
+import { waitFor } from '../support/wait';
 
-async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 interface Resp {
   watchId: bigint;

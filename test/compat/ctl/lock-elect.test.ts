@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { ETCDCTL_BIN, runEtcdctl, type EtcdctlResult } from '../../support/etcdctl';
 import { stderrLines } from './ctl-normalize';
 import { runTsetcdctl, TSETCDCTL_BIN, useCtlServer } from './run-ctl';
+import { waitFor } from '../../support/wait';
 
 jest.setTimeout(60_000);
 
@@ -34,13 +35,6 @@ function start(tool: 'etcdctl' | 'tsetcdctl', endpoint: string, args: string[]):
   return { child, output: () => out, exited };
 }
 
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -73,7 +67,7 @@ describe.each(['etcd', 'tsetcd'] as const)('lock and elect match etcdctl against
   ] as const)('a lock held by %s (released by SIGINT) blocks %s until released', async (holderTool, waiterTool) => {
     const name = `hold-${holderTool}`;
     const holder = start(holderTool, ep(), ['lock', name]);
-    await waitFor(() => holder.output().includes('\n\n'), 'the holder to print its key');
+    await waitFor(() => holder.output().includes('\n\n'), undefined, 'the holder to print its key', 50);
     expect(holder.output()).toMatch(new RegExp(`^${name}/[0-9a-f]+\\n\\n$`));
     const waiter = start(waiterTool, ep(), ['lock', name, 'echo', 'got it']);
     await sleep(1_000);
@@ -90,16 +84,16 @@ describe.each(['etcd', 'tsetcd'] as const)('lock and elect match etcdctl against
     const obsE = start('etcdctl', ep(), ['elect', '-l', name]);
     await sleep(500);
     const first = start('etcdctl', ep(), ['elect', name, 'p1']);
-    await waitFor(() => first.output().includes('p1\n'), 'etcdctl to be elected');
+    await waitFor(() => first.output().includes('p1\n'), undefined, 'etcdctl to be elected', 50);
     const second = start('tsetcdctl', ep(), ['elect', name, 'p2']);
-    await waitFor(() => obsT.output().includes('p1\n') && obsE.output().includes('p1\n'), 'observers to see p1');
+    await waitFor(() => obsT.output().includes('p1\n') && obsE.output().includes('p1\n'), undefined, 'observers to see p1', 50);
     await sleep(500);
     expect(second.output()).toBe('');
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(0);
-    await waitFor(() => second.output().includes('p2\n'), 'tsetcdctl to be elected');
+    await waitFor(() => second.output().includes('p2\n'), undefined, 'tsetcdctl to be elected', 50);
     expect(second.output()).toMatch(new RegExp(`^${name}/[0-9a-f]+\\np2\\n$`));
-    await waitFor(() => obsT.output().includes('p2\n') && obsE.output().includes('p2\n'), 'observers to see p2');
+    await waitFor(() => obsT.output().includes('p2\n') && obsE.output().includes('p2\n'), undefined, 'observers to see p2', 50);
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
     await sleep(300);

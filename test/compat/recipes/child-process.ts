@@ -7,6 +7,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../support';
+export { until } from '../../support/wait';
 
 export interface Proc {
   child: ChildProcess;
@@ -45,14 +46,6 @@ export async function killAll(procs: Proc[]): Promise<void> {
   }
 }
 
-export async function until(cond: () => boolean | Promise<boolean>, timeoutMs: number, stepMs = 50): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-  return true;
-}
 
 function hashOf(...parts: string[]): string {
   const h = createHash('sha256');
