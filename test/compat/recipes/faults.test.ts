@@ -1,11 +1,9 @@
 // Safety under faults, against etcd 3.4 and tsetcd: a SIGKILLed lock holder is succeeded only
 // after its lease expired; a SIGSTOPped holder resumed past its TTL sees its hold signal aborted
 // and its fenced write rejected; a SIGKILLed registered instance leaves discover() within TTL + 1 s.
-import { Client } from '@tsetcd/client';
 import { Mutex, ServiceRegistry, Session } from '@tsetcd/recipes';
-import type { ServerHandle } from '../../support';
 import { buildTsChild, killAll, runTs, until, type Proc } from './child-process';
-import { TARGETS, clientFor, startKind } from './targets';
+import { TARGETS, useTarget } from './targets';
 
 jest.setTimeout(40_000);
 const HOLDER_TTL_SECONDS = 2;
@@ -15,21 +13,12 @@ beforeAll(() => {
 }, 60_000);
 
 describe.each(TARGETS)('recipe faults on %s', (kind) => {
-  let server: ServerHandle;
-  let client: Client;
+  const t = useTarget(kind);
   const procs: Proc[] = [];
-  beforeAll(async () => {
-    server = await startKind(kind);
-    client = clientFor(server);
-  });
-  afterAll(async () => {
-    await killAll(procs);
-    client?.close();
-    await server?.stop();
-  });
+  afterAll(() => killAll(procs));
 
   async function holder(prefix: string): Promise<{ proc: Proc; token: bigint; leaseId: bigint }> {
-    const proc = runTs(['lock', server.endpoint, prefix, String(HOLDER_TTL_SECONDS)]);
+    const proc = runTs(['lock', t.server.endpoint, prefix, String(HOLDER_TTL_SECONDS)]);
     procs.push(proc);
     expect(await until(() => /LOCKED \d+ \d+/.test(proc.out), 15_000)).toBe(true);
     const m = /LOCKED (\d+) (\d+)/.exec(proc.out)!;
@@ -38,7 +27,7 @@ describe.each(TARGETS)('recipe faults on %s', (kind) => {
 
   test('SIGKILL a lock holder: the next waiter acquires only after the holder lease expired', async () => {
     const h = await holder('fault-kill');
-    const session = await Session.create(client, { ttlSeconds: 10 });
+    const session = await Session.create(t.client, { ttlSeconds: 10 });
     const waiting = new Mutex(session, 'fault-kill').lock();
     let acquiredAt = 0;
     void waiting.then(() => (acquiredAt = Date.now()));
@@ -48,7 +37,7 @@ describe.each(TARGETS)('recipe faults on %s', (kind) => {
     await h.proc.exited;
     const hold = await waiting;
     // at the moment of acquisition the holder's lease is gone (expired, never revoked by anyone)
-    expect((await client.lease.timeToLive(h.leaseId)).ttlSeconds).toBe(-1n);
+    expect((await t.client.lease.timeToLive(h.leaseId)).ttlSeconds).toBe(-1n);
     expect(hold.token).toBeGreaterThan(h.token);
     await hold.release();
     await session.close();
@@ -57,22 +46,22 @@ describe.each(TARGETS)('recipe faults on %s', (kind) => {
   test('SIGSTOP a holder past its TTL: on SIGCONT its signal has aborted and its fenced write is rejected', async () => {
     const h = await holder('fault-stop');
     h.proc.child.kill('SIGSTOP');
-    const session = await Session.create(client, { ttlSeconds: 10 });
+    const session = await Session.create(t.client, { ttlSeconds: 10 });
     const hold = await new Mutex(session, 'fault-stop').lock(); // only possible once the stopped holder's lease expired
-    expect((await client.lease.timeToLive(h.leaseId)).ttlSeconds).toBe(-1n);
+    expect((await t.client.lease.timeToLive(h.leaseId)).ttlSeconds).toBe(-1n);
     h.proc.child.kill('SIGCONT');
     h.proc.send('check');
     expect(await until(() => /FENCED (true|false)/.test(h.proc.out), 10_000)).toBe(true);
     expect(h.proc.out).toContain('SIGNAL true');
     expect(h.proc.out).toContain('FENCED false');
-    expect(await client.get('fenced')).toBeUndefined();
+    expect(await t.client.get('fenced')).toBeUndefined();
     await hold.release();
     await session.close();
   });
 
   test('SIGKILL a registered instance: discover() drops it within TTL + 1 s', async () => {
-    const registry = new ServiceRegistry(client);
-    const proc = runTs(['register', server.endpoint, 'fault-svc', 'inst-1', String(HOLDER_TTL_SECONDS)]);
+    const registry = new ServiceRegistry(t.client);
+    const proc = runTs(['register', t.server.endpoint, 'fault-svc', 'inst-1', String(HOLDER_TTL_SECONDS)]);
     procs.push(proc);
     expect(await until(() => proc.out.includes('REGISTERED'), 15_000)).toBe(true);
     expect((await registry.discover('fault-svc')).map((i) => i.instance)).toEqual(['inst-1']);

@@ -1,27 +1,16 @@
 // ServiceRegistry, Queue, PriorityQueue, Barrier and DoubleBarrier against etcd 3.4 and tsetcd.
-import { Client } from '@tsetcd/client';
 import { Barrier, DoubleBarrier, PriorityQueue, Queue, ServiceRegistry, Session, type ServiceEvent } from '@tsetcd/recipes';
-import type { ServerHandle } from '../../support';
-import { TARGETS, clientFor, settledWithin, startKind } from './targets';
+import { TARGETS, settledWithin, useTarget } from './targets';
 
 jest.setTimeout(30_000);
 
 describe.each(TARGETS)('recipes on %s', (kind) => {
-  let server: ServerHandle;
-  let client: Client;
-  beforeAll(async () => {
-    server = await startKind(kind);
-    client = clientFor(server);
-  });
-  afterAll(async () => {
-    client?.close();
-    await server?.stop();
-  });
+  const t = useTarget(kind);
 
   test('registry: naming/endpoints layout, discover, watch up/down, round-robin picker, re-registers after a lost lease', async () => {
-    const registry = new ServiceRegistry(client);
+    const registry = new ServiceRegistry(t.client);
     const a = await registry.register('svc/api', 'a', { addr: '10.0.0.1:80', metadata: { zone: 'z1' }, ttlSeconds: 5 });
-    const raw = await client.get('svc/api/a');
+    const raw = await t.client.get('svc/api/a');
     expect(JSON.parse(raw!.valueString())).toEqual({ Op: 0, Addr: '10.0.0.1:80', Metadata: { zone: 'z1' } });
     expect(raw!.lease).toBe(a.leaseId);
 
@@ -39,11 +28,11 @@ describe.each(TARGETS)('recipes on %s', (kind) => {
 
     // a lost lease: the registration registers again on a new lease
     const firstLease = b.leaseId!;
-    await client.lease.revoke(firstLease);
+    await t.client.lease.revoke(firstLease);
     let again = false;
     for (let i = 0; i < 100 && !again; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      const kv = await client.get('svc/api/b');
+      const kv = await t.client.get('svc/api/b');
       again = kv !== undefined && kv.lease !== firstLease;
     }
     expect(again).toBe(true);
@@ -65,12 +54,12 @@ describe.each(TARGETS)('recipes on %s', (kind) => {
   });
 
   test('queue: FIFO across producers, dequeue waits for an item, each item taken once', async () => {
-    const q = new Queue(client, 'jobs');
+    const q = new Queue(t.client, 'jobs');
     for (const v of ['1', '2', '3']) await q.enqueue(v);
-    expect((await client.range({ key: 'jobs/', prefix: true })).kvs.every((kv) => /^jobs\/\d+$/.test(kv.keyString()))).toBe(true);
+    expect((await t.client.range({ key: 'jobs/', prefix: true })).kvs.every((kv) => /^jobs\/\d+$/.test(kv.keyString()))).toBe(true);
     expect((await q.dequeue()).toString()).toBe('1');
     const consumers = [q.dequeue(), q.dequeue(), q.dequeue()];
-    const later = new Queue(client, 'jobs');
+    const later = new Queue(t.client, 'jobs');
     await later.enqueue('4');
     const taken = (await Promise.all(consumers)).map((b) => b.toString()).sort();
     expect(taken).toEqual(['2', '3', '4']);
@@ -82,7 +71,7 @@ describe.each(TARGETS)('recipes on %s', (kind) => {
   });
 
   test('priority queue: lowest number first, FIFO within a priority, Go key layout', async () => {
-    const pq = new PriorityQueue(client, 'pq');
+    const pq = new PriorityQueue(t.client, 'pq');
     const k = await pq.enqueue('low', 10);
     expect(k).toBe('pq/00010/0000000000000000');
     await pq.enqueue('high', 1);
@@ -94,19 +83,19 @@ describe.each(TARGETS)('recipes on %s', (kind) => {
   });
 
   test('barrier: wait blocks while held, resolves on release', async () => {
-    const b = new Barrier(client, 'gate');
+    const b = new Barrier(t.client, 'gate');
     await b.wait();
     await b.hold();
     await expect(b.hold()).rejects.toThrow(/exists/);
     const waiting = b.wait();
     expect(await settledWithin(waiting, 300)).toBe('pending');
-    await new Barrier(client, 'gate').release();
+    await new Barrier(t.client, 'gate').release();
     expect(await settledWithin(waiting, 5_000)).toBeUndefined();
   });
 
   test('double barrier: nobody enters before `count` arrive, nobody leaves before all leave', async () => {
     const COUNT = 3;
-    const sessions = await Promise.all(Array.from({ length: COUNT }, () => Session.create(client, { ttlSeconds: 10 })));
+    const sessions = await Promise.all(Array.from({ length: COUNT }, () => Session.create(t.client, { ttlSeconds: 10 })));
     const barriers = sessions.map((s) => new DoubleBarrier(s, 'dbar', COUNT));
     const entered: number[] = [];
     const first = barriers.slice(0, 2).map((b, i) => b.enter().then(() => entered.push(i)));
@@ -122,7 +111,7 @@ describe.each(TARGETS)('recipes on %s', (kind) => {
     await barriers[2]!.leave();
     await Promise.all(leaving);
     expect(left.length).toBe(2);
-    expect((await client.range({ key: 'dbar/', prefix: true })).kvs).toEqual([]);
+    expect((await t.client.range({ key: 'dbar/', prefix: true })).kvs).toEqual([]);
     for (const s of sessions) await s.close();
   });
 });

@@ -1,25 +1,14 @@
 // RWMutex, Semaphore and STM against etcd 3.4 and tsetcd.
-import { Client } from '@tsetcd/client';
 import { Isolation, RWMutex, Semaphore, Session, runStm } from '@tsetcd/recipes';
-import type { ServerHandle } from '../../support';
-import { TARGETS, clientFor, settledWithin, startKind } from './targets';
+import { TARGETS, settledWithin, useTarget } from './targets';
 
 jest.setTimeout(30_000);
 
 describe.each(TARGETS)('recipes on %s', (kind) => {
-  let server: ServerHandle;
-  let client: Client;
-  beforeAll(async () => {
-    server = await startKind(kind);
-    client = clientFor(server);
-  });
-  afterAll(async () => {
-    client?.close();
-    await server?.stop();
-  });
+  const t = useTarget(kind);
 
   test('rwmutex: readers share, a writer excludes readers and waits for older readers (contrib layout)', async () => {
-    const ss = await Promise.all([0, 1, 2, 3].map(() => Session.create(client, { ttlSeconds: 10 })));
+    const ss = await Promise.all([0, 1, 2, 3].map(() => Session.create(t.client, { ttlSeconds: 10 })));
     const [r1, r2, w, r3] = ss.map((s) => new RWMutex(s, 'rw'));
     await r1!.rLock();
     await r2!.rLock();
@@ -41,7 +30,7 @@ describe.each(TARGETS)('recipes on %s', (kind) => {
   });
 
   test('semaphore: at most N holders, strict FIFO admission', async () => {
-    const ss = await Promise.all([0, 1, 2, 3].map(() => Session.create(client, { ttlSeconds: 10 })));
+    const ss = await Promise.all([0, 1, 2, 3].map(() => Session.create(t.client, { ttlSeconds: 10 })));
     const sems = ss.map((s) => new Semaphore(s, 'sem', 2));
     const p0 = await sems[0]!.acquire();
     const p1 = await sems[1]!.acquire();
@@ -68,12 +57,12 @@ describe.each(TARGETS)('recipes on %s', (kind) => {
     async (isolation) => {
       const a = `acct-${isolation}-a`;
       const b = `acct-${isolation}-b`;
-      await client.put(a, '100');
-      await client.put(b, '100');
+      await t.client.put(a, '100');
+      await t.client.put(b, '100');
       await Promise.all(
         Array.from({ length: 6 }, (_, i) =>
           runStm(
-            client,
+            t.client,
             async (stm) => {
               const [from, to] = i % 2 === 0 ? [a, b] : [b, a];
               const x = Number(await stm.get(from));
@@ -85,20 +74,20 @@ describe.each(TARGETS)('recipes on %s', (kind) => {
           ),
         ),
       );
-      const total = Number((await client.get(a))?.valueString()) + Number((await client.get(b))?.valueString());
+      const total = Number((await t.client.get(a))?.valueString()) + Number((await t.client.get(b))?.valueString());
       expect(total).toBe(200);
     },
   );
 
   test('stm: read-your-writes, del reads as empty, rev is the mod revision', async () => {
-    const put = await client.put('stm-k', 'v1');
-    await runStm(client, async (stm) => {
+    const put = await t.client.put('stm-k', 'v1');
+    await runStm(t.client, async (stm) => {
       expect(await stm.rev('stm-k')).toBe(put.header.revision);
       stm.put('stm-k', 'v2');
       expect(await stm.get('stm-k')).toBe('v2');
       stm.del('stm-k');
       expect(await stm.get('stm-k')).toBe('');
     });
-    expect(await client.get('stm-k')).toBeUndefined();
+    expect(await t.client.get('stm-k')).toBeUndefined();
   });
 });

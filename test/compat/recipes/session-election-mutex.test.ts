@@ -1,50 +1,40 @@
 // Session, Election and Mutex against etcd 3.4 and tsetcd, same assertions on both.
-import { Client, Compare, Op } from '@tsetcd/client';
+import { Compare, Op } from '@tsetcd/client';
 import { Election, ErrElectionNoLeader, ErrElectionNotLeader, ErrLocked, Mutex, Session, leaseHex } from '@tsetcd/recipes';
-import type { ServerHandle } from '../../support';
-import { TARGETS, clientFor, settledWithin, startKind } from './targets';
+import { TARGETS, settledWithin, useTarget } from './targets';
 
 jest.setTimeout(30_000);
 
 describe.each(TARGETS)('recipes on %s', (kind) => {
-  let server: ServerHandle;
-  let client: Client;
-  beforeAll(async () => {
-    server = await startKind(kind);
-    client = clientFor(server);
-  });
-  afterAll(async () => {
-    client?.close();
-    await server?.stop();
-  });
+  const t = useTarget(kind);
 
   test('session: grants a lease with the asked TTL, keeps it alive past the TTL, close revokes it and its keys', async () => {
-    const session = await Session.create(client, { ttlSeconds: 2 });
-    await client.put('sess/k', 'v', { lease: session.leaseId });
+    const session = await Session.create(t.client, { ttlSeconds: 2 });
+    await t.client.put('sess/k', 'v', { lease: session.leaseId });
     await new Promise((r) => setTimeout(r, 3_000));
     expect(session.alive).toBe(true);
-    expect((await client.get('sess/k'))?.valueString()).toBe('v');
+    expect((await t.client.get('sess/k'))?.valueString()).toBe('v');
     await session.close();
     expect(session.signal.aborted).toBe(true);
-    expect(await client.get('sess/k')).toBeUndefined();
-    expect((await client.lease.timeToLive(session.leaseId)).ttlSeconds).toBe(-1n);
+    expect(await t.client.get('sess/k')).toBeUndefined();
+    expect((await t.client.lease.timeToLive(session.leaseId)).ttlSeconds).toBe(-1n);
   });
 
   test('session: default TTL is 60 s; a revoked lease aborts the signal and resolves done', async () => {
-    const byDefault = await Session.create(client);
+    const byDefault = await Session.create(t.client);
     expect(byDefault.ttlSeconds).toBe(60);
-    expect((await client.lease.timeToLive(byDefault.leaseId)).grantedTtlSeconds).toBe(60n);
+    expect((await t.client.lease.timeToLive(byDefault.leaseId)).grantedTtlSeconds).toBe(60n);
     await byDefault.close();
-    const session = await Session.create(client, { ttlSeconds: 3 });
-    await client.lease.revoke(session.leaseId);
+    const session = await Session.create(t.client, { ttlSeconds: 3 });
+    await t.client.lease.revoke(session.leaseId);
     const lost = await settledWithin(session.done, 25_000);
     expect(lost).not.toBe('pending');
     expect(session.signal.aborted).toBe(true);
   });
 
   test('election: Go key layout, one leader at a time, FIFO succession, proclaim, resign, observe', async () => {
-    const s1 = await Session.create(client, { ttlSeconds: 10 });
-    const s2 = await Session.create(client, { ttlSeconds: 10 });
+    const s1 = await Session.create(t.client, { ttlSeconds: 10 });
+    const s2 = await Session.create(t.client, { ttlSeconds: 10 });
     const e1 = new Election(s1, 'elect-a');
     const e2 = new Election(s2, 'elect-a');
     await expect(e1.leader()).rejects.toBeInstanceOf(ErrElectionNoLeader);
@@ -75,24 +65,24 @@ describe.each(TARGETS)('recipes on %s', (kind) => {
   });
 
   test('election: an aborted campaign withdraws its candidacy', async () => {
-    const s1 = await Session.create(client, { ttlSeconds: 10 });
-    const s2 = await Session.create(client, { ttlSeconds: 10 });
+    const s1 = await Session.create(t.client, { ttlSeconds: 10 });
+    const s2 = await Session.create(t.client, { ttlSeconds: 10 });
     await new Election(s1, 'elect-b').campaign('a');
     const ac = new AbortController();
     const p = new Election(s2, 'elect-b').campaign('b', { signal: ac.signal });
     await new Promise((r) => setTimeout(r, 200));
     ac.abort();
     await expect(p).rejects.toBeDefined();
-    expect((await client.range({ key: 'elect-b/', prefix: true })).kvs.map((kv) => kv.keyString())).toEqual([`elect-b/${leaseHex(s1.leaseId)}`]);
+    expect((await t.client.range({ key: 'elect-b/', prefix: true })).kvs.map((kv) => kv.keyString())).toEqual([`elect-b/${leaseHex(s1.leaseId)}`]);
     await s1.close();
     await s2.close();
   });
 
   test('mutex: Go key layout with empty value, FIFO by create revision, increasing fencing tokens, tryLock', async () => {
-    const sessions = await Promise.all([0, 1, 2].map(() => Session.create(client, { ttlSeconds: 10 })));
+    const sessions = await Promise.all([0, 1, 2].map(() => Session.create(t.client, { ttlSeconds: 10 })));
     const mutexes = sessions.map((s) => new Mutex(s, 'lock-a'));
     const h0 = await mutexes[0]!.lock();
-    const kv = await client.get(h0.key);
+    const kv = await t.client.get(h0.key);
     expect(h0.key).toBe(`lock-a/${leaseHex(sessions[0]!.leaseId)}`);
     expect(kv?.valueString()).toBe('');
     expect(kv?.createRevision).toBe(h0.token);
@@ -109,9 +99,9 @@ describe.each(TARGETS)('recipes on %s', (kind) => {
     expect(await settledWithin(p2, 300)).toBe('pending');
     expect(h1.token).toBeGreaterThan(h0.token);
     // the guard: a write fenced with an old token is rejected, with the current one accepted
-    const stale = await h0.txn(client).then(Op.put('fenced', 'old')).commit();
+    const stale = await h0.txn(t.client).then(Op.put('fenced', 'old')).commit();
     expect(stale.succeeded).toBe(false);
-    const fresh = await h1.txn(client).then(Op.put('fenced', 'new')).commit();
+    const fresh = await h1.txn(t.client).then(Op.put('fenced', 'new')).commit();
     expect(fresh.succeeded).toBe(true);
     await h1.release();
     const h2 = await p2;
@@ -122,39 +112,39 @@ describe.each(TARGETS)('recipes on %s', (kind) => {
   });
 
   test('mutex: `await using` releases; a lost session aborts the hold signal and fails the guard', async () => {
-    const s1 = await Session.create(client, { ttlSeconds: 10 });
+    const s1 = await Session.create(t.client, { ttlSeconds: 10 });
     const m = new Mutex(s1, 'lock-b');
     let key = '';
     {
       await using hold = await m.lock();
       key = hold.key;
-      expect(await client.get(key)).toBeDefined();
+      expect(await t.client.get(key)).toBeDefined();
     }
-    expect(await client.get(key)).toBeUndefined();
+    expect(await t.client.get(key)).toBeUndefined();
     const hold = await m.lock();
-    await client.lease.revoke(s1.leaseId);
+    await t.client.lease.revoke(s1.leaseId);
     expect(await settledWithin(new Promise((r) => hold.signal.addEventListener('abort', r)), 25_000)).not.toBe('pending');
-    const res = await client.txn().if(hold.guard(), Compare.version('nothing', '=', 0n)).then(Op.put('x', 'y')).commit();
+    const res = await t.client.txn().if(hold.guard(), Compare.version('nothing', '=', 0n)).then(Op.put('x', 'y')).commit();
     expect(res.succeeded).toBe(false);
   });
 
   test('mutex: N lockers incrementing a counter lose no update', async () => {
     const N = 4;
     const ROUNDS = 5;
-    await client.put('counter', '0');
+    await t.client.put('counter', '0');
     await Promise.all(
       Array.from({ length: N }, async () => {
-        const s = await Session.create(client, { ttlSeconds: 10 });
+        const s = await Session.create(t.client, { ttlSeconds: 10 });
         const m = new Mutex(s, 'lock-c');
         for (let i = 0; i < ROUNDS; i++) {
           await using hold = await m.lock();
-          const cur = Number((await client.get('counter'))?.valueString());
-          const res = await hold.txn(client).then(Op.put('counter', String(cur + 1))).commit();
+          const cur = Number((await t.client.get('counter'))?.valueString());
+          const res = await hold.txn(t.client).then(Op.put('counter', String(cur + 1))).commit();
           expect(res.succeeded).toBe(true);
         }
         await s.close();
       }),
     );
-    expect((await client.get('counter'))?.valueString()).toBe(String(N * ROUNDS));
+    expect((await t.client.get('counter'))?.valueString()).toBe(String(N * ROUNDS));
   });
 });

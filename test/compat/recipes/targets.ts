@@ -25,3 +25,27 @@ export async function settledWithin<T>(p: Promise<T>, ms: number): Promise<T | '
     clearTimeout(timer);
   }
 }
+
+/** One server of `kind` and a client on it per describe block: started in beforeAll, closed in afterAll. */
+export function useTarget(kind: TargetKind): { readonly server: ServerHandle; readonly client: Client } {
+  let server: ServerHandle | undefined;
+  let client: Client | undefined;
+  beforeAll(async () => {
+    server = await startKind(kind);
+    client = clientFor(server);
+  });
+  afterAll(async () => {
+    client?.close();
+    await server?.stop();
+  });
+  return {
+    get server(): ServerHandle {
+      if (server === undefined) throw new Error('target not started');
+      return server;
+    },
+    get client(): Client {
+      if (client === undefined) throw new Error('target not started');
+      return client;
+    },
+  };
+}
