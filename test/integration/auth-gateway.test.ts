@@ -4,10 +4,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
-import { defaultConfig } from '../../packages/server/src/config/parse-config';
-import { startServer, type RunningServer } from '../../packages/server/src/main';
-import { waitFor } from '../support/wait';
+import type { RunningServer } from '../../packages/server/src/main';
+import { startServing } from './member-helpers';
 
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
@@ -28,18 +26,7 @@ describe('/v3/auth/* through the JSON gateway', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'tsetcd-auth-gw-'));
-    server = await startServer(
-      defaultConfig({
-        name: 'n1',
-        dataDir: path.join(dir, 'n1.tsetcd'),
-        listenClientUrls: ['http://127.0.0.1:0'],
-        advertiseClientUrls: ['http://127.0.0.1:2379'],
-        initialAdvertisePeerUrls: ['http://127.0.0.1:2380'],
-        initialCluster: 'n1=http://127.0.0.1:2380',
-      }),
-      { logger: pino({ level: 'silent' }) },
-    );
-    await waitFor(() => server.member.isReady());
+    server = await startServing(dir);
     base = server.clientUrls[0]!;
   }, 30_000);
 

@@ -5,10 +5,9 @@ import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
 import WebSocket from 'ws';
-import { defaultConfig } from '../../packages/server/src/config/parse-config';
-import { startServer, type RunningServer } from '../../packages/server/src/main';
+import type { RunningServer } from '../../packages/server/src/main';
+import { startServing } from './member-helpers';
 import { rawClient, type RawClient } from '../support/raw-client';
 import { waitFor } from '../support/wait';
 
@@ -45,19 +44,8 @@ describe('Watch over gRPC and the /v3 gateway', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'tsetcd-watch-gw-'));
-    server = await startServer(
-      defaultConfig({
-        name: 'n1',
-        dataDir: path.join(dir, 'n1.tsetcd'),
-        listenClientUrls: ['http://127.0.0.1:0'],
-        advertiseClientUrls: ['http://127.0.0.1:2379'],
-        initialAdvertisePeerUrls: ['http://127.0.0.1:2380'],
-        initialCluster: 'n1=http://127.0.0.1:2380',
-      }),
-      { logger: pino({ level: 'silent' }) },
-    );
+    server = await startServing(dir);
     endpoint = server.clientUrls[0]!;
-    await waitFor(() => server.member.isReady());
     client = rawClient(endpoint.replace('http://', ''));
   }, 20_000);
 

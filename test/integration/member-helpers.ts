@@ -17,6 +17,8 @@ import { defaultConfig, type ServerConfig } from '../../packages/server/src/conf
 import { startEtcdServerInternal } from '../../packages/server/src/etcdserver';
 import type { EtcdServer } from '../../packages/server/src/etcdserver/etcd-server';
 import type { RequestContext } from '../../packages/server/src/etcdserver/server-api';
+import { startServer, type RunningServer } from '../../packages/server/src/main';
+import { waitFor } from '../support/wait';
 
 export const silentLogger = pino({ level: process.env.TSETCD_TEST_LOG ?? 'silent' });
 
@@ -31,6 +33,25 @@ export function memberConfig(dataDir: string, overrides: Partial<ServerConfig> =
 export async function startMember(dataDir: string, overrides: Partial<ServerConfig> = {}): Promise<EtcdServer> {
   const server = await startEtcdServerInternal(memberConfig(dataDir, overrides), silentLogger);
   await waitReady(server);
+  return server;
+}
+
+/**
+ * A whole single-member process in-process (member + client port on 127.0.0.1:0), ready to serve.
+ * Its data lives under `dir`.
+ */
+export async function startServing(dir: string): Promise<RunningServer> {
+  const server = await startServer(
+    memberConfig(path.join(dir, 'n1.tsetcd'), {
+      name: 'n1',
+      listenClientUrls: ['http://127.0.0.1:0'],
+      advertiseClientUrls: ['http://127.0.0.1:2379'],
+      initialAdvertisePeerUrls: ['http://127.0.0.1:2380'],
+      initialCluster: 'n1=http://127.0.0.1:2380',
+    }),
+    { logger: silentLogger },
+  );
+  await waitFor(() => server.member.isReady());
   return server;
 }
 

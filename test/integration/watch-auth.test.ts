@@ -5,9 +5,8 @@ import { Metadata } from '@grpc/grpc-js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
-import { defaultConfig } from '../../packages/server/src/config/parse-config';
-import { startServer, type RunningServer } from '../../packages/server/src/main';
+import type { RunningServer } from '../../packages/server/src/main';
+import { startServing } from './member-helpers';
 import { rawClient, type RawClient } from '../support/raw-client';
 import { waitFor } from '../support/wait';
 
@@ -26,18 +25,7 @@ describe('watch with auth enabled', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'tsetcd-watch-auth-'));
-    server = await startServer(
-      defaultConfig({
-        name: 'n1',
-        dataDir: path.join(dir, 'n1.tsetcd'),
-        listenClientUrls: ['http://127.0.0.1:0'],
-        advertiseClientUrls: ['http://127.0.0.1:2379'],
-        initialAdvertisePeerUrls: ['http://127.0.0.1:2380'],
-        initialCluster: 'n1=http://127.0.0.1:2380',
-      }),
-      { logger: pino({ level: 'silent' }) },
-    );
-    await waitFor(() => server.member.isReady());
+    server = await startServing(dir);
     client = rawClient(server.clientUrls[0]!.replace('http://', ''));
     await client.call('Auth', 'roleAdd', { name: 'root' });
     await client.call('Auth', 'userAdd', { name: 'root', password: 'pw' });
