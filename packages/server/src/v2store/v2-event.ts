@@ -50,22 +50,26 @@ export function cloneV2Event(e: V2Event): V2Event {
 /** Actions whose answer noValueOnSuccess shortens to `{"action":...}` (deletes keep their body). */
 const NO_VALUE_ACTIONS: ReadonlySet<V2Action> = new Set<V2Action>(['set', 'compareAndSwap', 'create', 'update']);
 
-/** The JSON body of an event, field order as etcd writes it. */
-export function v2EventJson(e: V2Event, noValueOnSuccess = false): string {
+/**
+ * The JSON body of an event, field order as etcd writes it. `keyPrefix` (the API's namespace, e.g.
+ * `/1`) is cut from every key on the way out; the event itself is shared and left as it is.
+ */
+export function v2EventJson(e: V2Event, noValueOnSuccess = false, keyPrefix = ''): string {
   if (noValueOnSuccess && NO_VALUE_ACTIONS.has(e.action)) return JSON.stringify({ action: e.action });
-  const body: { action: string; node: unknown; prevNode?: unknown } = { action: e.action, node: orderNode(e.node) };
-  if (e.prevNode !== undefined) body.prevNode = orderNode(e.prevNode);
+  const body: { action: string; node: unknown; prevNode?: unknown } = { action: e.action, node: orderNode(e.node, keyPrefix) };
+  if (e.prevNode !== undefined) body.prevNode = orderNode(e.prevNode, keyPrefix);
   return JSON.stringify(body);
 }
 
-function orderNode(n: V2NodeExtern): Record<string, unknown> {
+function orderNode(n: V2NodeExtern, keyPrefix: string): Record<string, unknown> {
   const o: Record<string, unknown> = {};
-  if (n.key !== undefined && n.key !== '') o.key = n.key;
+  const key = keyPrefix !== '' && n.key?.startsWith(keyPrefix) === true ? n.key.slice(keyPrefix.length) : n.key;
+  if (key !== undefined && key !== '') o.key = key;
   if (n.value !== undefined) o.value = n.value;
   if (n.dir === true) o.dir = true;
   if (n.expiration !== undefined) o.expiration = n.expiration;
   if (n.ttl !== undefined && n.ttl !== 0) o.ttl = n.ttl;
-  if (n.nodes !== undefined && n.nodes.length > 0) o.nodes = n.nodes.map(orderNode);
+  if (n.nodes !== undefined && n.nodes.length > 0) o.nodes = n.nodes.map((c) => orderNode(c, keyPrefix));
   if (n.modifiedIndex !== 0) o.modifiedIndex = n.modifiedIndex;
   if (n.createdIndex !== 0) o.createdIndex = n.createdIndex;
   return o;

@@ -5,7 +5,7 @@
 import type { Request } from '@tsetcd/api';
 import { methodNotAllowed } from '../http/responses';
 import type { HttpChunkSource, HttpHandler, HttpRequest, HttpResponse } from '../http/types';
-import { V2Error, V2_ERROR_CODES, v2EventJson, type V2Event, type V2NodeExtern, type V2Watcher } from '../../v2store';
+import { V2Error, V2_ERROR_CODES, v2EventJson, type V2Event, type V2Watcher } from '../../v2store';
 import { V2_MAX_FORM_BYTES } from '../../config/limits';
 import { GO_BAD_REQUEST } from '../http/go-path';
 import { mergeForm, parseKeysRequest, STORE_KEYS_PREFIX, unescapeKeysPath } from './keys-request';
@@ -32,16 +32,9 @@ function trimKey(key: string | undefined): string | undefined {
   return key !== undefined && key.startsWith(STORE_KEYS_PREFIX) ? key.slice(STORE_KEYS_PREFIX.length) : key;
 }
 
-/** A copy without the store's /1 prefix (events are shared with the history and other watchers). */
-function trimNode(n: V2NodeExtern): V2NodeExtern {
-  const out: V2NodeExtern = { ...n, key: trimKey(n.key) };
-  if (n.nodes !== undefined) out.nodes = n.nodes.map(trimNode);
-  return out;
-}
-
+/** An event as the API shows it: keys without the store's /1 prefix, one JSON per line. */
 function eventBody(ev: V2Event, noValueOnSuccess = false): string {
-  const view: V2Event = { ...ev, node: trimNode(ev.node), ...(ev.prevNode !== undefined ? { prevNode: trimNode(ev.prevNode) } : {}) };
-  return v2EventJson(view, noValueOnSuccess) + '\n';
+  return v2EventJson(ev, noValueOnSuccess, STORE_KEYS_PREFIX) + '\n';
 }
 
 export function v2ErrorResponse(err: V2Error, clusterIdHex: string): HttpResponse {
