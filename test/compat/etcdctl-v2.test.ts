@@ -14,6 +14,7 @@ import { REPO_ROOT, startEtcd, type ServerHandle } from '../support/server-proce
 import { ETCDCTL_BIN, runCollect } from '../support/etcdctl';
 import { startAll, startTarget, targetKind } from './diff/harness';
 import { until } from '../support/wait';
+import { settledBaseIndex } from './v2/v2-runner';
 
 const TSETCDCTL_BIN = process.env.TSETCDCTL_BIN ?? join(REPO_ROOT, 'packages', 'client', 'dist', 'tsetcdctl.cjs');
 /** A hung command is killed after this long (etcdctl's own --total-timeout is 5 s). */
@@ -292,6 +293,8 @@ describe(`ETCDCTL_API=2: etcdctl on etcd (expected) vs tsetcdctl on etcd, etcdct
       { label: `etcdctl on ${targetName}`, tool: 'etcdctl', server: t1, results: [], tmp: tmp() },
       { label: `tsetcdctl on ${targetName}`, tool: 'tsetcdctl', server: t2, results: [], tmp: tmp() },
     );
+    // the members' own bookkeeping (publish, cluster version) takes v2 indexes: let it land first
+    await Promise.all(sides.map((side) => settledBaseIndex(side.server.url)));
     await Promise.all(sides.map((side) => runSide(side, deadPort)));
   }, 120_000);
 

@@ -45,14 +45,15 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   }
   let serving;
   try {
-    serving = bound.serve(createClientApi(member, config, logger, options.extendApi ? { extend: options.extendApi } : {}));
+    const api = createClientApi(member, config, logger, options.extendApi ? { extend: options.extendApi } : {});
+    serving = bound.serve(api, member.readyNotify?.());
   } catch (err) {
     await bound.close();
     await member.close().catch((closeErr: unknown) => logger.error({ err: closeErr }, 'closing member after failed start'));
     throw err;
   }
   const clientUrls = serving.listeners.map((l) => l.url);
-  logger.info({ 'client-urls': clientUrls }, 'serving client traffic (gRPC and HTTP on each URL)');
+  logger.info({ 'client-urls': clientUrls }, 'client URLs bound; serving once the member is published (gRPC and HTTP on each URL)');
 
   let closing: Promise<void> | undefined;
   return {

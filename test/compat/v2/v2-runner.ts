@@ -24,7 +24,18 @@ export interface V2Outcome {
 const SETTLE_POLL_MS = 300;
 const SETTLE_TIMEOUT_MS = 15_000;
 
-/** Waits until the cluster version is decided and the v2 index is stable; returns that index. */
+/** true when every member in the server's /v2/members has published its name and client URLs. */
+async function allMembersPublished(baseUrl: string): Promise<boolean> {
+  const res = await v2Http(baseUrl, { method: 'GET', path: '/v2/members' });
+  if (res.status !== 200) return false;
+  const { members } = JSON.parse(res.body) as { members: { name?: string; clientURLs?: string[] }[] };
+  return members.length > 0 && members.every((m) => (m.name ?? '') !== '' && (m.clientURLs ?? []).length > 0);
+}
+
+/**
+ * Waits until the cluster version is decided, every member has published itself (each publish
+ * takes a v2 index) and the v2 index is stable; returns that index.
+ */
 export async function settledBaseIndex(baseUrl: string): Promise<number> {
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
   let last = -1;
@@ -32,9 +43,10 @@ export async function settledBaseIndex(baseUrl: string): Promise<number> {
     try {
       const version = await v2Http(baseUrl, { method: 'GET', path: '/version' });
       const decided = version.status === 200 && !version.body.includes('not_decided');
+      const published = decided && (await allMembersPublished(baseUrl));
       const keys = await v2Http(baseUrl, { method: 'GET', path: '/v2/keys' });
       const index = Number(keys.headers['x-etcd-index'] ?? 'NaN');
-      if (decided && keys.status === 200 && Number.isFinite(index)) {
+      if (published && keys.status === 200 && Number.isFinite(index)) {
         if (index === last) return index;
         last = index;
       }

@@ -153,7 +153,12 @@ export interface ClientServing {
 /** Client ports bound (connections held) but not yet served; see bindClients. */
 export interface BoundClients {
   readonly urls: readonly string[];
-  serve(api: ClientApi): ClientServing;
+  /**
+   * Serves the metrics URLs at once and the client URLs once `ready` resolves (etcd serves client
+   * traffic after ReadyNotify; connections made before are held, not refused). Without `ready`,
+   * everything serves at once; if `ready` rejects, the client URLs never serve.
+   */
+  serve(api: ClientApi, ready?: Promise<void>): ClientServing;
   close(): Promise<void>;
 }
 
@@ -191,12 +196,29 @@ export async function bindClients(config: ClientListenConfig, logger: ApiLogger 
   return {
     urls: clients.map((l) => l.url),
     close: closeAll,
-    serve(api: ClientApi): ClientServing {
+    serve(api: ClientApi, ready?: Promise<void>): ClientServing {
+      const metricsListeners = metrics.map((l) => l.serve(api.metricsGrpc, api.metricsHttp));
+      if (ready === undefined) {
+        return { api, listeners: clients.map((l) => l.serve(api.grpc, api.http)), metricsListeners, close: closeAll };
+      }
+      let closed = false;
+      ready.then(
+        () => {
+          if (closed) return;
+          for (const l of clients) l.serve(api.grpc, api.http);
+          logger.info({ 'client-urls': clients.map((l) => l.url) }, 'ready to serve client requests');
+        },
+        () => undefined,
+      );
+      const listeners = clients.map(({ url, port, close }) => ({ url, port, close }));
       return {
         api,
-        listeners: clients.map((l) => l.serve(api.grpc, api.http)),
-        metricsListeners: metrics.map((l) => l.serve(api.metricsGrpc, api.metricsHttp)),
-        close: closeAll,
+        listeners,
+        metricsListeners,
+        close: () => {
+          closed = true;
+          return closeAll();
+        },
       };
     },
   };

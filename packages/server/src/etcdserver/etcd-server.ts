@@ -226,6 +226,8 @@ export class EtcdServer implements EtcdServerApi {
   private closing: Promise<void> | undefined;
   private fatal: unknown;
   private readonly stoppedPromise: Promise<unknown>;
+  /** Set by start(): settles when publish succeeds (ready to serve clients) or the member stops. */
+  private published: Promise<void> | undefined;
   private resolveStopped!: (err: unknown) => void;
 
   constructor(
@@ -443,7 +445,10 @@ export class EtcdServer implements EtcdServerApi {
   start(): void {
     this.cluster?.start();
     this.driver.start();
-    void this.publish();
+    this.published = this.publish().then((done) => {
+      if (!done) throw new ErrStopped();
+    });
+    this.published.catch(() => undefined);
     this.leases.start();
     this.v2.startSync(
       () => this.isReady() && this.raftState === StateType.Leader,
@@ -458,15 +463,19 @@ export class EtcdServer implements EtcdServerApi {
     );
   }
 
+  readyNotify(): Promise<void> {
+    return this.published ?? Promise.reject(new Error('etcdserver: member not started'));
+  }
+
   /** etcd's publish: name and client URLs go to every member's membership through raft. */
-  private publish(): Promise<void> {
+  private publish(): Promise<boolean> {
     return publishLoop({
       id: this.identity.memberId,
       name: this.opts.name,
       clientUrls: this.opts.advertiseClientUrls ?? [],
       membership: this.membership,
       propose: (req, signal) => this.propose(req, { signal }),
-      isReady: () => this.isReady(),
+      waitReady: (signal) => this.waitUntil(() => this.isReady(), signal),
       stopSignal: this.stopController.signal,
       logger: this.logger,
     });

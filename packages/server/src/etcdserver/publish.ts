@@ -38,30 +38,34 @@ export interface PublishDeps {
   readonly clientUrls: readonly string[];
   readonly membership: Membership;
   readonly propose: (req: Partial<InternalRaftRequest>, signal: AbortSignal) => Promise<unknown>;
-  readonly isReady: () => boolean;
+  /** Resolves once the member has a leader and has applied its own term's no-op (rejects on stop). */
+  readonly waitReady: (signal: AbortSignal) => Promise<void>;
   readonly stopSignal: AbortSignal;
   readonly logger: Logger;
 }
 
-/** Proposes the attributes until they are applied (skipped when the membership already has them). */
-export async function publishLoop(deps: PublishDeps): Promise<void> {
+/**
+ * Proposes the attributes until they are applied, once per start like etcd (the local record may
+ * hold attributes the others never saw, and the v2 store's /0/members/<id>/attributes write takes
+ * an index as in etcd). Resolves true once published, false if the member stopped first.
+ */
+export async function publishLoop(deps: PublishDeps): Promise<boolean> {
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
   while (!deps.stopSignal.aborted) {
-    // Once per start, like etcd (the local record may hold attributes the others never saw, and
-    // the v2 store's /0/members/<id>/attributes write takes an index as in etcd).
-    const self = deps.membership.member(deps.id);
-    if (!deps.isReady() || self === undefined) {
-      await sleep(PUBLISH_RETRY_MS / 5);
-      continue;
-    }
     try {
+      await deps.waitReady(deps.stopSignal);
+      if (deps.membership.member(deps.id) === undefined) {
+        await sleep(PUBLISH_RETRY_MS);
+        continue;
+      }
       await deps.propose(publishRequest(deps.id, deps.name, deps.clientUrls), deps.stopSignal);
       deps.logger.info({ name: deps.name, clientUrls: deps.clientUrls }, 'published local member to cluster through raft');
-      return;
+      return true;
     } catch (err) {
-      if (deps.stopSignal.aborted) return;
+      if (deps.stopSignal.aborted) return false;
       deps.logger.warn({ err: String(err) }, 'publish failed; retrying');
       await sleep(PUBLISH_RETRY_MS);
     }
   }
+  return false;
 }

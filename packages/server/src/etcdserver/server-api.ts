@@ -121,6 +121,11 @@ export interface EtcdServerApi extends KvServer, MaintenanceServer, ClusterServe
   readonly v2?: V2MemberApi;
   /** true once the member has a leader and has applied its own no-op (for /health). */
   isReady(): boolean;
+  /**
+   * etcd's ReadyNotify: resolves once this member's attributes (name, client URLs) are published
+   * through raft; the client URLs serve from then on. Absent in API-only fakes (serve at once).
+   */
+  readyNotify?(): Promise<void>;
   close(): Promise<void>;
   /**
    * Resolves once the member has stopped: with the fatal error that stopped it (a WAL/disk failure,
