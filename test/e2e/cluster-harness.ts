@@ -38,6 +38,8 @@ export interface ClusterOptions {
   readonly proxied?: boolean;
   readonly token?: string;
   readonly extraArgs?: readonly string[];
+  /** The peer URLs' scheme (https needs the --peer-* TLS flags in extraArgs); default http. */
+  readonly peerScheme?: 'http' | 'https';
 }
 
 const running = new Set<ChildProcess>();
@@ -86,7 +88,12 @@ export class Cluster {
   }
 
   initialCluster(members: readonly MemberProc[] = this.members): string {
-    return members.map((m) => `${m.name}=http://127.0.0.1:${m.peerPort}`).join(',');
+    return members.map((m) => `${m.name}=${this.peerUrl(m)}`).join(',');
+  }
+
+  /** The member's advertised peer URL. */
+  peerUrl(m: MemberProc): string {
+    return `${this.opts.peerScheme ?? 'http'}://127.0.0.1:${m.peerPort}`;
   }
 
   async start(): Promise<void> {
@@ -103,8 +110,8 @@ export class Cluster {
       '--data-dir', m.dataDir,
       '--listen-client-urls', `http://127.0.0.1:${m.clientPort}`,
       '--advertise-client-urls', `http://127.0.0.1:${m.clientPort}`,
-      '--listen-peer-urls', `http://127.0.0.1:${m.peerListenPort}`,
-      '--initial-advertise-peer-urls', `http://127.0.0.1:${m.peerPort}`,
+      '--listen-peer-urls', `${this.opts.peerScheme ?? 'http'}://127.0.0.1:${m.peerListenPort}`,
+      '--initial-advertise-peer-urls', this.peerUrl(m),
       '--initial-cluster', initialCluster,
       '--initial-cluster-token', this.token,
       '--initial-cluster-state', state,

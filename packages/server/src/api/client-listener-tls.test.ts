@@ -2,36 +2,21 @@
 // --client-cert-auth. Certificates are made with the openssl CLI (skipped if it is missing).
 
 import * as grpcJs from '@grpc/grpc-js';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { healthpb } from '@tsetcd/api';
 import type { EtcdServerApi } from '../etcdserver/server-api';
 import { createClientApi, serveClients, type ClientServing } from './client-api';
+import { HAVE_OPENSSL, makeTestCerts } from '../../../../test/support/tls-certs';
 
-const haveOpenssl = existsSync('/usr/bin/openssl') || existsSync('/usr/local/bin/openssl');
-const describeTls = haveOpenssl ? describe : describe.skip;
+const describeTls = HAVE_OPENSSL ? describe : describe.skip;
 
 const member = {
   identity: { clusterId: 1n, memberId: 2n, name: 'tls' },
   isReady: () => true,
 } as unknown as EtcdServerApi;
-
-function openssl(args: string[], cwd: string): void {
-  execFileSync('openssl', args, { cwd, stdio: 'ignore' });
-}
-
-async function makeCerts(dir: string): Promise<void> {
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=tsetcd-test-ca'], dir);
-  await writeFile(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
-  for (const name of ['server', 'client']) {
-    openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`], dir);
-    openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '1', '-extfile', 'san.ext'], dir);
-  }
-}
 
 function healthCheck(port: number, creds: grpcJs.ChannelCredentials): Promise<number> {
   const client = new grpcJs.Client(`127.0.0.1:${port}`, creds, { 'grpc.ssl_target_name_override': 'localhost', 'grpc.default_authority': 'localhost' });
@@ -69,7 +54,7 @@ describeTls('client listener over TLS', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'tsetcd-tls-'));
-    await makeCerts(dir);
+    await makeTestCerts(dir, ['server', 'client']);
     ca = await readFile(path.join(dir, 'ca.crt'));
     clientKey = await readFile(path.join(dir, 'client.key'));
     clientCert = await readFile(path.join(dir, 'client.crt'));

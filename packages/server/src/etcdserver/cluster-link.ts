@@ -16,6 +16,7 @@ import { errorFromStatus } from '@tsetcd/api';
 import { PROMOTE_PATH } from '../peer/transport';
 import { decodeMembersJson } from './join';
 import type { LeaseRouteTarget } from '../peer/lease-forward-routes';
+import type { PeerFetch } from '../peer/peer-fetch';
 
 /** A transport the member can start with its handler (WsTransport, MemoryTransport). */
 export interface StartablePeerTransport extends PeerTransport {
@@ -26,6 +27,8 @@ export interface StartablePeerTransport extends PeerTransport {
   setLeaseTarget?(target: LeaseRouteTarget): void;
   /** Every peer's URLs, for forwarding lease requests to the primary. */
   peerUrlList?(): ReadonlyArray<readonly string[]>;
+  /** HTTP to the peers (promote and lease forwarding), with the peer TLS pair for https peers. */
+  readonly peerFetch?: PeerFetch;
 }
 
 export interface ClusterLinkDeps {
@@ -184,8 +187,8 @@ export class ClusterLink implements PeerHandler {
 }
 
 /** POSTs a MemberPromote to the leader's peer URL; returns the member list or throws its error. */
-export async function forwardPromote(leaderPeerUrl: string, id: bigint, timeoutMs: number): Promise<MemberRecord[]> {
-  const res = await fetch(new URL(`${PROMOTE_PATH}${formatId(id)}`, leaderPeerUrl), { method: 'POST', signal: AbortSignal.timeout(timeoutMs) });
+export async function forwardPromote(peerFetch: PeerFetch, leaderPeerUrl: string, id: bigint, timeoutMs: number): Promise<MemberRecord[]> {
+  const res = await peerFetch(new URL(`${PROMOTE_PATH}${formatId(id)}`, leaderPeerUrl), { method: 'POST', signal: AbortSignal.timeout(timeoutMs) });
   const text = await res.text();
   if (res.ok) return decodeMembersJson(text);
   let body: { code?: number; message?: string } = {};

@@ -92,6 +92,7 @@ import { publishLoop } from './publish';
 import { ReadIndexBatcher } from './read-index';
 import type { EtcdServerApi, MemberIdentity, RequestContext } from './server-api';
 import type { OpenedStorage } from './server-storage';
+import { createPeerFetch, type PeerFetch } from '../peer/peer-fetch';
 
 export interface EtcdServerOptions {
   readonly name: string;
@@ -226,6 +227,8 @@ export class EtcdServer implements EtcdServerApi {
   private closing: Promise<void> | undefined;
   private fatal: unknown;
   private readonly stoppedPromise: Promise<unknown>;
+  /** HTTP to the peers' peer URLs (the transport's, with peer TLS; plain otherwise). */
+  private readonly peerFetch: PeerFetch;
   /** Set by start(): settles when publish succeeds (ready to serve clients) or the member stops. */
   private published: Promise<void> | undefined;
   private resolveStopped!: (err: unknown) => void;
@@ -238,6 +241,7 @@ export class EtcdServer implements EtcdServerApi {
   ) {
     assert(opts.heartbeatIntervalMs > 0 && opts.electionTimeoutMs >= opts.heartbeatIntervalMs, 'raft timing is validated by config');
     this.identity = { clusterId: storage.clusterId, memberId: storage.memberId, name: opts.name };
+    this.peerFetch = transport?.peerFetch ?? createPeerFetch();
     this.stoppedPromise = new Promise((resolve) => {
       this.resolveStopped = resolve;
     });
@@ -268,6 +272,7 @@ export class EtcdServer implements EtcdServerApi {
         nextId: () => this.idGen.next(),
         stopSignal: this.stopController.signal,
         peerUrls: () => transport?.peerUrlList?.(),
+        peerFetch: this.peerFetch,
       },
       logger,
     );
@@ -981,7 +986,7 @@ export class EtcdServer implements EtcdServerApi {
       if (this.lead === 0n) throw new ErrNoLeader();
       const leaderUrl = this.membership.member(this.lead)?.peerUrls[0];
       if (leaderUrl === undefined) throw new ErrNoLeader();
-      const members = await forwardPromote(leaderUrl, req.ID, this.opts.requestTimeoutMs);
+      const members = await forwardPromote(this.peerFetch, leaderUrl, req.ID, this.opts.requestTimeoutMs);
       await this.appliedWait.wait(this.driver.committed);
       return {
         header: this.header(0n),

@@ -2,6 +2,7 @@
 // --initial-cluster for the member list over their peer URLs, then find this member in it.
 
 import { formatId } from './member-id';
+import type { PeerFetch } from '../peer/peer-fetch';
 import type { MemberRecord } from './membership';
 
 export interface RemoteCluster {
@@ -40,7 +41,7 @@ export function decodeMembersJson(text: string): MemberRecord[] {
   }));
 }
 
-export async function fetchClusterFromPeers(peerUrls: readonly string[], fetchFn: typeof fetch = fetch): Promise<RemoteCluster> {
+export async function fetchClusterFromPeers(peerUrls: readonly string[], fetchFn: PeerFetch): Promise<RemoteCluster> {
   const errors: string[] = [];
   for (const u of peerUrls) {
     try {

@@ -19,6 +19,7 @@ import {
   unwrapField1,
   wrapField1,
 } from '../peer/lease-forward-routes';
+import type { PeerFetch } from '../peer/peer-fetch';
 
 /** etcd's default request timeout (5s + 2 × the default 1s election timeout). */
 export const LEASE_FORWARD_TIMEOUT_MS = 7_000;
@@ -30,6 +31,8 @@ export interface LeaseForwardDeps {
   readonly peerUrls: () => ReadonlyArray<readonly string[]> | undefined;
   /** This member is the ready primary lessor (answer locally). */
   readonly isLocalPrimary: () => boolean;
+  /** HTTP to the peers (peer TLS for https peer URLs). */
+  readonly peerFetch: PeerFetch;
   readonly stopSignal: AbortSignal;
   readonly timeoutMs?: number;
 }
@@ -52,9 +55,9 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-async function post(url: string, body: Uint8Array, signal: AbortSignal): Promise<PeerAnswer<Uint8Array>> {
+async function post(peerFetch: PeerFetch, url: string, body: Uint8Array, signal: AbortSignal): Promise<PeerAnswer<Uint8Array>> {
   try {
-    const res = await fetch(url, { method: 'POST', body, headers: { 'Content-Type': LEASE_CONTENT_TYPE }, signal });
+    const res = await peerFetch(url, { method: 'POST', body, headers: { 'Content-Type': LEASE_CONTENT_TYPE }, signal });
     const bytes = new Uint8Array(await res.arrayBuffer());
     if (res.status === 200) return { kind: 'ok', value: bytes };
     if (res.status === 404) return { kind: 'not-found' };
@@ -90,7 +93,7 @@ async function viaPrimary<T>(
     try {
       const winner = await Promise.any(
         urls.map(async (u) => {
-          const a = await post(new URL(path, u).toString(), body, roundSignal);
+          const a = await post(deps.peerFetch, new URL(path, u).toString(), body, roundSignal);
           if (a.kind === 'no') throw new NoPrimaryAnswer();
           return { answer: a };
         }),

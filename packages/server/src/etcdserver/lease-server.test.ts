@@ -33,6 +33,7 @@ describe('LeaseFrontend', () => {
       nextId: () => 0x8000_0000_0000_0123n,
       stopSignal: stop.signal,
       peerUrls: () => undefined,
+      peerFetch: () => Promise.reject(new Error('no peers in this test')),
     };
     frontend = new LeaseFrontend(lessor, hooks, pino({ level: 'silent' }));
   });

@@ -30,6 +30,7 @@ import {
 import type { RequestContext } from './server-api';
 import { ErrNotPrimaryLocal, type LeaseRouteTarget } from '../peer/lease-forward-routes';
 import { renewViaPrimary, timeToLiveViaPrimary, type LeaseForwardDeps } from './lease-forward';
+import type { PeerFetch } from '../peer/peer-fetch';
 
 /** etcd's lessor runLoop period. */
 export const LEASE_LOOP_INTERVAL_MS = 500;
@@ -50,6 +51,8 @@ export interface LeaseMemberHooks {
   readonly stopSignal: AbortSignal;
   /** The other members' peer URLs; undefined without a peer transport. */
   peerUrls(): ReadonlyArray<readonly string[]> | undefined;
+  /** HTTP to the peers (lease forwarding), with the peer TLS pair for https peers. */
+  readonly peerFetch: PeerFetch;
 }
 
 export class LeaseFrontend {
@@ -102,6 +105,7 @@ export class LeaseFrontend {
   private forwardDeps(): LeaseForwardDeps {
     return {
       peerUrls: () => this.hooks.peerUrls(),
+      peerFetch: this.hooks.peerFetch,
       isLocalPrimary: () => this.hooks.isReadyLeader() && this.lessor.isPrimary,
       stopSignal: this.hooks.stopSignal,
     };

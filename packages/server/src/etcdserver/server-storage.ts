@@ -17,6 +17,7 @@ import { NoSnapshotError, Snapshotter } from '../snap';
 import { Wal } from '../wal';
 import { assert } from './assert';
 import { fetchClusterFromPeers, findSelf, type RemoteCluster } from './join';
+import { createPeerFetch, type PeerFetch } from '../peer/peer-fetch';
 import { forceNewClusterRestart, type ForceNewClusterPlan } from './force-new-cluster';
 import { bootstrapCluster, Membership, type MemberRecord } from './membership';
 
@@ -52,6 +53,8 @@ export interface BootstrapParams {
   readonly advertisePeerUrls?: readonly string[];
   /** Member lookup for --initial-cluster-state=existing (default: GET /members on the other peers). */
   readonly fetchRemoteCluster?: () => Promise<RemoteCluster>;
+  /** HTTP to the peers for the default lookup (with the peer TLS pair for https peers). */
+  readonly peerFetch?: PeerFetch;
   /** --force-new-cluster: on restart, commit ConfChanges that leave this member alone (force-new-cluster.ts). */
   readonly forceNewCluster?: boolean;
   /** Told what a forced restart did (discarded / added / removed), for the log. */
@@ -126,7 +129,7 @@ async function bootstrapNew(params: BootstrapParams, dirs: MemberDirs, backend: 
 async function joinExisting(params: BootstrapParams, dirs: MemberDirs, backend: Backend, snapshotter: Snapshotter): Promise<OpenedStorage> {
   const advertise = params.advertisePeerUrls ?? params.initialCluster.get(params.name) ?? [];
   const others = [...params.initialCluster.values()].flat().filter((u) => !advertise.includes(u));
-  const remote = await (params.fetchRemoteCluster ?? (() => fetchClusterFromPeers(others)))();
+  const remote = await (params.fetchRemoteCluster ?? (() => fetchClusterFromPeers(others, params.peerFetch ?? createPeerFetch())))();
   const self = findSelf(remote, advertise);
   if (remote.members.length > 0 && params.initialCluster.size !== remote.members.length) {
     throw new Error(`error validating peerURLs: member count is unequal (--initial-cluster has ${params.initialCluster.size}, the cluster has ${remote.members.length})`);

@@ -9,26 +9,39 @@ import type { EtcdServerApi } from './server-api';
 import { openStorage, type OpenedStorage } from './server-storage';
 import { bindPeers, WsTransport, type PeerListener } from '../peer/ws-transport';
 import { encodeMembersJson } from './join';
+import { createPeerFetch } from '../peer/peer-fetch';
+import { loadPeerTls, type PeerTls } from '../peer/peer-tls';
 import { formatId } from './member-id';
 
 /**
  * Binds --listen-peer-urls. A single-member cluster whose peer port is taken runs without peer
  * traffic (nobody talks to it; in-process tests share the default port); any other fails.
  */
-async function bindPeerListeners(config: ServerConfig, initialCluster: ReadonlyMap<string, readonly string[]>, logger: Logger): Promise<PeerListener[] | undefined> {
+async function bindPeerListeners(
+  config: ServerConfig,
+  initialCluster: ReadonlyMap<string, readonly string[]>,
+  peerTls: PeerTls | undefined,
+  logger: Logger,
+): Promise<PeerListener[] | undefined> {
+  for (const url of config.listenPeerUrls) {
+    if (url.startsWith('http://') && peerTls !== undefined) {
+      logger.warn({ 'peer-url': url }, 'scheme of peer url is HTTP while peer key/cert files are presented; ignoring peer key/cert files for this url');
+    }
+  }
   try {
-    return await bindPeers(config.listenPeerUrls);
+    return await bindPeers(config.listenPeerUrls, peerTls);
   } catch (err) {
     const single = config.initialClusterState === 'new' && initialCluster.size <= 1;
-    if (!single) throw err;
+    if (!single || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
     logger.warn({ err: String(err), 'listen-peer-urls': config.listenPeerUrls }, 'peer port unavailable: single member runs without peer transport');
     return undefined;
   }
 }
 
-function createTransport(storage: OpenedStorage, listeners: PeerListener[], logger: Logger): WsTransport {
+function createTransport(storage: OpenedStorage, listeners: PeerListener[], peerTls: PeerTls | undefined, logger: Logger): WsTransport {
   const transport = new WsTransport(
     {
+      ...(peerTls !== undefined ? { tls: peerTls } : {}),
       selfId: storage.memberId,
       clusterId: storage.clusterId,
       logger,
@@ -46,7 +59,8 @@ export async function startEtcdServerInternal(config: ServerConfig, logger: Logg
   // A bad --auth-token fails start-up before ports are bound or the data dir is opened (WAL locked).
   createTokenProvider(config.authToken, config.authTokenTtlSeconds);
   const initialCluster = parseInitialCluster(config.initialCluster);
-  const listeners = await bindPeerListeners(config, initialCluster, logger);
+  const peerTls = await loadPeerTls(config);
+  const listeners = await bindPeerListeners(config, initialCluster, peerTls, logger);
   let storage: OpenedStorage;
   try {
     storage = await openStorage({
@@ -61,6 +75,7 @@ export async function startEtcdServerInternal(config: ServerConfig, logger: Logg
     clusterVersion: CLUSTER_VERSION,
     quotaBackendBytes: config.quotaBackendBytes,
     forceNewCluster: config.forceNewCluster,
+    peerFetch: createPeerFetch(peerTls),
     onForcedRestart: (plan) =>
       logger.info(
         {
@@ -76,7 +91,7 @@ export async function startEtcdServerInternal(config: ServerConfig, logger: Logg
     await Promise.all((listeners ?? []).map((l) => new Promise((r) => l.server.close(r))));
     throw err;
   }
-  const transport = listeners === undefined ? undefined : createTransport(storage, listeners, logger);
+  const transport = listeners === undefined ? undefined : createTransport(storage, listeners, peerTls, logger);
   const server = new EtcdServer(
     {
       name: config.name,

@@ -1,6 +1,7 @@
 // One outbound ws stream to one peer: a bounded queue flushed as one binary frame per turn of the
 // event loop, reconnect with backoff, drops reported as unreachable.
 
+import type { ConnectionOptions } from 'node:tls';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
 import type { Message } from '../raft/types';
@@ -24,6 +25,8 @@ export interface PeerStreamOptions {
   readonly logger: Logger;
   readonly onUnreachable: () => void;
   readonly onRemovedSelf: () => void;
+  /** Client TLS for wss:// (https peer URLs): the peer key pair and trusted CA. */
+  readonly tls?: ConnectionOptions;
 }
 
 /** ws's masking-key hook: leaves the key all zero. */
@@ -99,7 +102,9 @@ export class PeerStream {
     const base = this.urls[this.urlIndex % Math.max(1, this.urls.length)];
     this.urlIndex++;
     if (base === undefined) return this.retry();
-    const ws = new WebSocket(wsUrl(base, `${RAFT_STREAM_PATH}${formatId(this.opts.selfId)}`), {
+    const url = wsUrl(base, `${RAFT_STREAM_PATH}${formatId(this.opts.selfId)}`);
+    const ws = new WebSocket(url, {
+      ...(url.startsWith('wss:') ? this.opts.tls : undefined),
       headers: {
         [HEADER_CLUSTER_ID]: formatId(this.opts.clusterId),
         [HEADER_FROM]: formatId(this.opts.selfId),

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import type { ConnectionOptions } from 'node:tls';
 import type { Message } from '../raft/types';
 import { formatId } from '../etcdserver/member-id';
 import { encodeMessage } from './raft-codec';
@@ -16,13 +17,15 @@ export async function postSnapshot(
   ids: { selfId: bigint; clusterId: bigint },
   m: Message,
   image: AsyncIterable<Uint8Array>,
+  tls?: ConnectionOptions,
 ): Promise<void> {
   const url = new URL(RAFT_SNAPSHOT_PATH, peerUrl);
-  const mod = url.protocol === 'https:' ? https : http;
+  const secure = url.protocol === 'https:';
   await new Promise<void>((resolve, reject) => {
-    const req = mod.request(
+    const req = (secure ? https : http).request(
       url,
       {
+        ...(secure ? tls : undefined),
         method: 'POST',
         headers: {
           'content-type': 'application/octet-stream',

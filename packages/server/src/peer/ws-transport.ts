@@ -3,7 +3,9 @@
 // member lookups (/members, /version) that joining members use.
 
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { formatId } from '../etcdserver/member-id';
@@ -12,6 +14,8 @@ import { isLeasePath, serveLeaseRoute, type LeaseRouteTarget } from './lease-for
 import { PeerStream } from './peer-stream';
 import { decodeBatch, decodeMessage } from './raft-codec';
 import { postSnapshot, readSnapshotBody } from './snapshot-sender';
+import { createPeerFetch, type PeerFetch } from './peer-fetch';
+import { peerIdentityAllowed, peerTlsMissingError, type PeerTls } from './peer-tls';
 import {
   HEADER_CLUSTER_ID,
   HEADER_FROM,
@@ -33,21 +37,36 @@ export interface WsTransportOptions {
   /** etcd's /members body: [{id, name, peerURLs, clientURLs, isLearner?}] */
   readonly membersJson: () => string;
   readonly versionJson: () => string;
+  /** The peer TLS pair for https peers (streams, snapshots, lookups); undefined: plain http only. */
+  readonly tls?: PeerTls;
 }
 
 export interface PeerListener {
   readonly url: string;
-  readonly server: http.Server;
+  readonly server: http.Server | https.Server;
 }
 
-/** Binds the peer URLs (port 0 resolves); the transport attaches its routes later. */
-export async function bindPeers(listenPeerUrls: readonly string[]): Promise<PeerListener[]> {
+/** An https peer listener: the peer TLS pair, and the allowed CN / host name checked on every connection. */
+function createTlsPeerServer(peerTls: PeerTls): https.Server {
+  const server = https.createServer(peerTls.server);
+  server.on('secureConnection', (socket: TLSSocket) => {
+    if (!peerIdentityAllowed(socket, peerTls)) socket.destroy();
+  });
+  return server;
+}
+
+/**
+ * Binds the peer URLs (port 0 resolves); the transport attaches its routes later. An https URL
+ * needs the peer TLS pair (etcd's error otherwise); an http URL ignores it, as etcd does.
+ */
+export async function bindPeers(listenPeerUrls: readonly string[], peerTls?: PeerTls): Promise<PeerListener[]> {
   const out: PeerListener[] = [];
   try {
     for (const raw of listenPeerUrls) {
       const u = new URL(raw);
-      if (u.protocol !== 'http:') throw new Error(`peer URL ${raw}: only http:// peer URLs are supported`);
-      const server = http.createServer();
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`peer URL ${raw}: URL scheme must be http or https`);
+      if (u.protocol === 'https:' && peerTls === undefined) throw peerTlsMissingError(u.host);
+      const server = u.protocol === 'https:' && peerTls !== undefined ? createTlsPeerServer(peerTls) : http.createServer();
       server.keepAliveTimeout = 30_000;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -57,7 +76,7 @@ export async function bindPeers(listenPeerUrls: readonly string[]): Promise<Peer
         });
       });
       const port = (server.address() as AddressInfo).port;
-      out.push({ url: `http://${u.hostname}:${port}`, server });
+      out.push({ url: `${u.protocol}//${u.hostname}:${port}`, server });
     }
   } catch (err) {
     await Promise.all(out.map((l) => new Promise((r) => l.server.close(r))));
@@ -82,11 +101,14 @@ export class WsTransport implements PeerTransport {
   private promoteHandler: PromoteHandler | undefined;
   /** Streams peers opened to us, by sender (closed when the sender is removed). */
   private readonly inbound = new Map<bigint, Set<import('ws').WebSocket>>();
+  /** HTTP to the peers' peer URLs, with the peer TLS pair for https ones. */
+  readonly peerFetch: PeerFetch;
 
   constructor(
     private readonly opts: WsTransportOptions,
     private readonly listeners: readonly PeerListener[],
   ) {
+    this.peerFetch = createPeerFetch(opts.tls);
     for (const l of listeners) {
       l.server.on('request', (req, res) => this.onRequest(req, res));
       l.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket as import('node:net').Socket, head));
@@ -126,6 +148,7 @@ export class WsTransport implements PeerTransport {
           logger: this.opts.logger,
           onUnreachable: () => this.reportUnreachable(id),
           onRemovedSelf: () => this.handler?.onRemovedSelf(),
+          ...(this.opts.tls !== undefined ? { tls: this.opts.tls.client } : {}),
         },
         peerUrls,
       ),
@@ -173,7 +196,7 @@ export class WsTransport implements PeerTransport {
       return;
     }
     const started = Date.now();
-    postSnapshot(url, { selfId: this.opts.selfId, clusterId: this.opts.clusterId }, m, image()).then(
+    postSnapshot(url, { selfId: this.opts.selfId, clusterId: this.opts.clusterId }, m, image(), this.opts.tls?.client).then(
       () => {
         this.opts.logger.info({ peer: formatId(m.to), index: m.snapshot?.metadata.index, ms: Date.now() - started }, 'sent snapshot');
         this.handler?.reportSnapshot(m.to, 'finish');
