@@ -149,6 +149,27 @@ describeTls('peer TLS on a 3-member cluster', () => {
   });
 });
 
+describe('--peer-auto-tls on a 3-member cluster', () => {
+  const cluster = new Cluster({ size: 3, peerScheme: 'https', extraArgs: ['--peer-auto-tls'] });
+
+  afterAll(async () => {
+    await cluster.close();
+  }, 30_000);
+
+  it('each member makes its own self-signed pair in fixtures/peer and the cluster replicates over it', async () => {
+    await cluster.start();
+    const leader = await cluster.waitLeader();
+    await cluster.client(leader).kv.put({ key: bytes('auto/k'), value: bytes('self-signed') });
+    const certs = new Set<string>();
+    for (const m of cluster.members) {
+      const r = await cluster.client(m).kv.range({ key: bytes('auto/k') });
+      expect(Buffer.from(r.kvs[0]!.value).toString()).toBe('self-signed');
+      certs.add(readFileSync(join(m.dataDir, 'fixtures', 'peer', 'cert.pem'), 'utf8'));
+    }
+    expect(certs.size).toBe(3);
+  }, 60_000);
+});
+
 describeTls('peer TLS start-up checks', () => {
   it('an https peer URL without --peer-cert-file/--peer-key-file fails start-up with etcd\'s error', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tsetcd-peer-tls-missing-'));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from './free-port';
 import { probeRange } from './grpc-probe';
+import { get as httpsGet } from 'node:https';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 export const ETCD_BIN = process.env.ETCD_BIN ?? '/usr/bin/etcd';
@@ -24,6 +25,9 @@ export interface ServerOptions {
   /** Extra flags appended after the standard ones, e.g. ['--max-request-bytes', '1048576']. */
   extraArgs?: string[];
   startTimeoutMs?: number;
+  /** The client and peer URLs' scheme (https needs TLS flags in extraArgs, e.g. --auto-tls); default http. */
+  clientScheme?: 'http' | 'https';
+  peerScheme?: 'http' | 'https';
 }
 
 export interface ServerHandle {
@@ -45,6 +49,18 @@ export interface ServerHandle {
   stop(): Promise<void>;
   /** SIGKILL (a crash): waits for the exit, keeps the data dir whoever created it. */
   kill(): Promise<void>;
+}
+
+/** GET /health over TLS without verifying the server (its certificate may be self-signed): true on 200. */
+function probeHealthOverTls(port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = httpsGet({ host: '127.0.0.1', port, path: '/health', rejectUnauthorized: false, agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
 }
 
 // Every child still running when the test process exits gets killed.
@@ -78,8 +94,8 @@ async function startMember(
   const name = options.name ?? `${kind}-${clientPort}`;
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), `${kind}-compat-`));
-  const clientUrl = `http://127.0.0.1:${clientPort}`;
-  const peerUrl = `http://127.0.0.1:${peerPort}`;
+  const clientUrl = `${options.clientScheme ?? 'http'}://127.0.0.1:${clientPort}`;
+  const peerUrl = `${options.peerScheme ?? 'http'}://127.0.0.1:${peerPort}`;
   const args = [
     ...leadingArgs,
     '--name', name,
@@ -135,7 +151,7 @@ async function startMember(
         `${kind} exited during start-up (code ${exited.code}, signal ${exited.signal}): ${command} ${args.join(' ')}\n${tail}`,
       );
     }
-    if (await probeRange(endpoint, 1_000)) break;
+    if (await (options.clientScheme === 'https' ? probeHealthOverTls(clientPort, 1_000) : probeRange(endpoint, 1_000))) break;
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`${kind} did not answer KV.Range on ${endpoint} within the start timeout\n${tail}`);

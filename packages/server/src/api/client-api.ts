@@ -2,6 +2,8 @@
 // --listen-client-urls entry.
 
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { selfCert } from '../pkg/self-cert';
 import type { ServerConfig } from '../config/server-config';
 import { grpcMaxReceiveBytes } from '../config/limits';
 import type { EtcdServerApi } from '../etcdserver/server-api';
@@ -118,7 +120,7 @@ export function createClientApi(
 export type ClientListenConfig = Pick<
   ServerConfig,
   'listenClientUrls' | 'maxConcurrentStreams' | 'grpcKeepaliveIntervalMs' | 'grpcKeepaliveTimeoutMs'
-> & Partial<Pick<ServerConfig, 'certFile' | 'keyFile' | 'trustedCaFile' | 'clientCertAuth' | 'autoTls' | 'listenMetricsUrls'>>;
+> & Partial<Pick<ServerConfig, 'certFile' | 'keyFile' | 'trustedCaFile' | 'clientCertAuth' | 'autoTls' | 'listenMetricsUrls' | 'dataDir'>>;
 
 function isSecureUrl(url: string): boolean {
   return url.startsWith('https://') || url.startsWith('unixs://');
@@ -129,14 +131,17 @@ export async function loadClientTls(config: ClientListenConfig): Promise<ClientT
   if (![...config.listenClientUrls, ...(config.listenMetricsUrls ?? [])].some(isSecureUrl)) return undefined;
   const certFile = config.certFile ?? '';
   const keyFile = config.keyFile ?? '';
+  let files = { certFile, keyFile };
   if (certFile === '' || keyFile === '') {
-    if (config.autoTls === true) throw new Error('--auto-tls is not supported by tsetcd yet; give --cert-file and --key-file');
-    return undefined;
+    if (config.autoTls !== true) return undefined;
+    // etcd's ClientSelfCert: <data-dir>/fixtures/client, for the hosts of every client URL
+    const hosts = config.listenClientUrls.filter((u) => /^https?:/.test(u)).map((u) => new URL(u).host);
+    files = await selfCert(path.join(config.dataDir ?? '.', 'fixtures', 'client'), hosts);
   }
   const trustedCaFile = config.trustedCaFile ?? '';
   const [cert, key, ca] = await Promise.all([
-    readFile(certFile),
-    readFile(keyFile),
+    readFile(files.certFile),
+    readFile(files.keyFile),
     trustedCaFile !== '' ? readFile(trustedCaFile) : Promise.resolve(undefined),
   ]);
   return { cert, key, ...(ca !== undefined ? { ca } : {}), clientCertAuth: config.clientCertAuth === true };

@@ -1,9 +1,12 @@
 // Peer TLS (--peer-cert-file, --peer-key-file, --peer-trusted-ca-file, --peer-client-cert-auth,
-// --peer-cert-allowed-cn, --peer-cert-allowed-hostname, --peer-crl-file): one key pair serves the peer listener and identifies
-// this member when it dials its peers, as etcd's PeerTLSInfo does for both sides.
+// --peer-cert-allowed-cn, --peer-cert-allowed-hostname, --peer-crl-file, --peer-auto-tls): one key
+// pair serves the peer listener and identifies this member when it dials its peers, as etcd's
+// PeerTLSInfo does for both sides.
 
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import * as tls from 'node:tls';
+import { selfCert } from '../pkg/self-cert';
 
 export interface PeerTlsConfig {
   readonly peerCertFile: string;
@@ -14,6 +17,9 @@ export interface PeerTlsConfig {
   readonly peerCertAllowedHostname: string;
   readonly peerCrlFile: string;
   readonly peerAutoTls: boolean;
+  /** --peer-auto-tls keeps its certificate in <data-dir>/fixtures/peer, for the listen hosts. */
+  readonly dataDir: string;
+  readonly listenPeerUrls: readonly string[];
 }
 
 export interface PeerTls {
@@ -32,16 +38,22 @@ export function peerTlsMissingError(listenAddress: string): Error {
   return new Error(`cannot listen on TLS for ${listenAddress}: KeyFile and CertFile are not presented`);
 }
 
-/** Reads the peer key pair, CA and CRL; undefined when no pair is given (plain http peers). */
+/**
+ * Reads the peer key pair, CA and CRL; with --peer-auto-tls and no pair, a self-signed pair that
+ * peers do not verify (etcd's selfCert). Undefined when neither is given (plain http peers).
+ */
 export async function loadPeerTls(config: PeerTlsConfig): Promise<PeerTls | undefined> {
-  if (config.peerCertFile === '' || config.peerKeyFile === '') {
-    if (config.peerAutoTls) throw new Error('--peer-auto-tls is not supported by tsetcd yet; give --peer-cert-file and --peer-key-file');
+  let files = { certFile: config.peerCertFile, keyFile: config.peerKeyFile };
+  const selfSigned = (files.certFile === '' || files.keyFile === '') && config.peerAutoTls;
+  if (selfSigned) {
+    files = await selfCert(path.join(config.dataDir, 'fixtures', 'peer'), config.listenPeerUrls.map((u) => new URL(u).host));
+  } else if (files.certFile === '' || files.keyFile === '') {
     return undefined;
   }
   const optional = (file: string): Promise<Buffer | undefined> => (file === '' ? Promise.resolve(undefined) : readFile(file));
   const [cert, key, ca, crl] = await Promise.all([
-    readFile(config.peerCertFile),
-    readFile(config.peerKeyFile),
+    readFile(files.certFile),
+    readFile(files.keyFile),
     optional(config.peerTrustedCaFile),
     optional(config.peerCrlFile),
   ]);
@@ -55,7 +67,7 @@ export async function loadPeerTls(config: PeerTlsConfig): Promise<PeerTls | unde
       requestCert: requireClientCert,
       rejectUnauthorized: requireClientCert,
     },
-    client: { cert, key, ...(ca !== undefined ? { ca } : {}) },
+    client: { cert, key, ...(ca !== undefined ? { ca } : {}), ...(selfSigned ? { rejectUnauthorized: false } : {}) },
     ...(config.peerCertAllowedCn !== '' ? { allowedCn: config.peerCertAllowedCn } : {}),
     ...(config.peerCertAllowedHostname !== '' ? { allowedHostname: config.peerCertAllowedHostname } : {}),
   };
