@@ -93,6 +93,7 @@ import { ReadIndexBatcher } from './read-index';
 import type { EtcdServerApi, MemberIdentity, RequestContext } from './server-api';
 import type { OpenedStorage } from './server-storage';
 import { createPeerFetch, type PeerFetch } from '../peer/peer-fetch';
+import { encodeShared } from '../pkg/shared-writer';
 
 export interface EtcdServerOptions {
   readonly name: string;
@@ -695,7 +696,7 @@ export class EtcdServer implements EtcdServerApi {
     const header = { ID: id, username: authInfo?.username ?? '', authRevision: authInfo?.revision ?? 0n };
     // API requests are whole decoded messages: only the top level needs defaults (no deep copy).
     const req = opts.complete === true ? ({ ...EMPTY_INTERNAL_RAFT_REQUEST, ...partial, header } as InternalRaftRequest) : InternalRaftRequest.fromPartial({ ...partial, header } as never);
-    const data = InternalRaftRequest.encode(req).finish();
+    const data = encodeShared(InternalRaftRequest, req);
     if (opts.unlimited !== true && data.length > this.opts.maxRequestBytes) throw new ErrRequestTooLarge();
 
     const result = await this.submitToRaft(id, ctx, () => this.node.propose(data));

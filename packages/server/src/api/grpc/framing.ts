@@ -1,28 +1,13 @@
 // gRPC length-prefixed messages: 1 byte compressed flag, 4 bytes big-endian length, the message.
 
-import { BinaryWriter } from '@bufbuild/protobuf/wire';
+import { encodeShared, type MessageEncoder } from '../../pkg/shared-writer';
 
 export const FRAME_HEADER_BYTES = 5;
 const HEADER_PLACEHOLDER = new Uint8Array(FRAME_HEADER_BYTES);
 
-interface Encoder<T> {
-  encode(message: T, writer?: BinaryWriter): BinaryWriter;
-}
-
-/** A writer whose capacity survives a frame up to this size is kept for the next frame. */
-export const SHARED_WRITER_MAX_FRAME_BYTES = 64 * 1024;
-/** Reused across calls: finish() copies the bytes out, so only the grown buffer is shared. */
-let sharedWriter: BinaryWriter | undefined;
-
 /** Encodes `message` with its 5-byte prefix into one buffer (the codec writes after the prefix). */
-export function encodeFrame<T>(codec: Encoder<T>, message: T): Buffer {
-  // Taken out while in use: a throwing codec drops it (half-written) and a nested call gets its own.
-  const writer = sharedWriter ?? new BinaryWriter();
-  sharedWriter = undefined;
-  writer.raw(HEADER_PLACEHOLDER);
-  codec.encode(message, writer);
-  const bytes = writer.finish();
-  if (bytes.byteLength <= SHARED_WRITER_MAX_FRAME_BYTES) sharedWriter = writer;
+export function encodeFrame<T>(codec: MessageEncoder<T>, message: T): Buffer {
+  const bytes = encodeShared(codec, message, HEADER_PLACEHOLDER);
   const frame = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   frame.writeUInt32BE(frame.length - FRAME_HEADER_BYTES, 1);
   return frame;
