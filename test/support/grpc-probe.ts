@@ -5,9 +5,12 @@ import { credentials, Client, Metadata, type ServiceError } from '@grpc/grpc-js'
 const HEALTH_RANGE_REQUEST = Buffer.from([0x0a, 0x06, ...Buffer.from('health'), 0x38, 0x01]);
 const identity = (b: Buffer): Buffer => b;
 
+/** Auth refusals mean the server answered (etcdctl endpoint health counts permission denied as healthy too). */
+const AUTH_REFUSALS = /user name is empty|permission denied/;
+
 /**
- * One KV.Range round trip on `endpoint` (host:port). Resolves true when the server answers
- * (any OK response), false on any error or after `timeoutMs`.
+ * One KV.Range round trip on `endpoint` (host:port). Resolves true when the server answers (an OK
+ * response, or an auth refusal when auth is enabled), false on any other error or after `timeoutMs`.
  */
 export function probeRange(endpoint: string, timeoutMs: number): Promise<boolean> {
   const client = new Client(endpoint, credentials.createInsecure());
@@ -21,7 +24,7 @@ export function probeRange(endpoint: string, timeoutMs: number): Promise<boolean
       { deadline: Date.now() + timeoutMs },
       (err: ServiceError | null) => {
         client.close();
-        resolve(err === null);
+        resolve(err === null || AUTH_REFUSALS.test(err.details));
       },
     );
   });

@@ -1,6 +1,7 @@
-// tsetcdctl snapshot status on tsetcd's own (LMDB) snapshot files: the revision is the server's,
-// the hash is stable while nothing is written and changes after a write, the key count grows by
-// the revisions written; etcd's bbolt snapshots and missing files give errors (exit 1).
+// tsetcdctl snapshot status on snapshot files (bbolt, from tsetcd and from etcd): the revision is the
+// server's, the hash is stable while nothing is written and changes after a write, the key count
+// grows by the revisions written; on either server's file tsetcdctl prints exactly what Debian's
+// etcdctl prints, in every output format; missing and foreign files give etcdctl's errors.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,14 +82,17 @@ describe('tsetcdctl snapshot status', () => {
     expect(table.stdout).toContain(` ${s3.hash.toString(16)} |`);
   });
 
-  test("an etcd (bbolt) snapshot is refused with a clear error", async () => {
-    if (!etcd) throw new Error('etcd not started');
-    const path = join(dir, 'etcd.db');
-    expect((await runEtcdctl(etcd.endpoint, ['snapshot', 'save', path])).exitCode).toBe(0);
-    const r = await runTsetcdctl(ts(), ['snapshot', 'status', path]);
-    expect(r.exitCode).toBe(1);
-    expect(r.stdout).toBe('');
-    expect(stderrLines(r.stderr)).toEqual([`Error: ${path} is a bbolt snapshot (from etcd): tsetcdctl reads tsetcd (LMDB) snapshots only; use etcdctl snapshot status`]);
+  test.each(['tsetcd', 'etcd'] as const)("a %s snapshot: tsetcdctl prints what etcdctl prints, in every format", async (source) => {
+    const server = source === 'etcd' ? etcd : tsetcd;
+    if (!server) throw new Error(`${source} not started`);
+    expect((await runEtcdctl(server.endpoint, ['put', 'status-key', source])).exitCode).toBe(0);
+    const path = join(dir, `${source}-status.db`);
+    expect((await runEtcdctl(server.endpoint, ['snapshot', 'save', path])).exitCode).toBe(0);
+    for (const format of ['simple', 'json', 'table', 'fields']) {
+      const args = ['snapshot', 'status', path, '-w', format];
+      const [e, t] = [await runEtcdctl(ts(), args), await runTsetcdctl(ts(), args)];
+      expect({ format, stdout: t.stdout, exitCode: t.exitCode }).toEqual({ format, stdout: e.stdout, exitCode: e.exitCode });
+    }
   });
 
   test.each([[['snapshot', 'status', '/nonexistent/x.db']], [['snapshot', 'status']], [['snapshot', 'status', '/etc/hostname']]])('%j: same error line and exit code as etcdctl', async (args) => {

@@ -32,7 +32,7 @@ import { machinesHandler, MACHINES_PATH } from './v2/machines-handler';
 import { membersHandler, MEMBERS_PREFIX } from './v2/members-handler';
 import { statsHandler, STATS_PREFIX } from './v2/stats-handler';
 
-export type ClientApiConfig = Pick<ServerConfig, 'maxRequestBytes' | 'cors'> & Partial<Pick<ServerConfig, 'hostWhitelist' | 'enableV2'>>;
+export type ClientApiConfig = Pick<ServerConfig, 'maxRequestBytes' | 'cors'> & Partial<Pick<ServerConfig, 'hostWhitelist' | 'enableV2' | 'bcryptCost'>>;
 
 export interface ClientApi {
   readonly grpc: GrpcServer;
@@ -85,7 +85,7 @@ export function createClientApi(
   http.add('/metrics', metrics.handler);
   if (member.v2 !== undefined && config.enableV2 !== false) {
     // v2 auth (H9): one security store per member over the v2 request path (/2 in the v2 store).
-    const security = new V2SecurityStore(member.v2);
+    const security = new V2SecurityStore(member.v2, config.bcryptCost !== undefined ? { bcryptCost: config.bcryptCost } : {});
     const keys = keysHandler(member.v2, security);
     http.add(KEYS_PREFIX, keys).addPrefix(`${KEYS_PREFIX}/`, keys);
     http.add(MACHINES_PATH, machinesHandler(member));

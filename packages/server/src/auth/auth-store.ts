@@ -30,6 +30,7 @@ import {
 } from '@tsetcd/api';
 import { decodeUint64BE, encodeUint64BE, type BatchTx, type ReadTx } from '../backend/backend';
 import { hashPassword, verifyPassword } from './password';
+import { BCRYPT_DEFAULT_COST } from '../pkg/bcrypt';
 import { buildUserPerms, isRangeOpPermitted, type UserPerms } from './range-perm';
 import type { TokenProvider } from './simple-token';
 
@@ -74,6 +75,8 @@ export class AuthStore {
   constructor(
     tx: ReadTx,
     readonly tokens: TokenProvider,
+    /** --bcrypt-cost for new password hashes (etcd's default 10). */
+    private readonly bcryptCost = BCRYPT_DEFAULT_COST,
   ) {
     this.enabled = false;
     this.rev = 1n;
@@ -108,6 +111,11 @@ export class AuthStore {
 
   isEnabled(): boolean {
     return this.enabled;
+  }
+
+  /** etcd's NewAuthStore: a backend without an auth revision gets revision 1 written. */
+  persistInitialRevision(tx: BatchTx): void {
+    if (tx.get('auth', REVISION_KEY) === undefined) tx.put('auth', REVISION_KEY, encodeUint64BE(this.rev));
   }
 
   revision(): bigint {
@@ -244,7 +252,7 @@ export class AuthStore {
     const noPassword = req.options?.noPassword === true;
     this.putUser(tx, {
       name: Buffer.from(req.name),
-      password: Buffer.from(noPassword ? EMPTY : hashPassword(req.password)),
+      password: Buffer.from(noPassword ? EMPTY : hashPassword(req.password, this.bcryptCost)),
       roles: [],
       options: { noPassword },
     });
@@ -263,7 +271,7 @@ export class AuthStore {
   userChangePassword(tx: BatchTx, name: string, password: string): void {
     const user = this.users.get(name);
     if (user === undefined) throw new ErrUserNotFound();
-    this.putUser(tx, { ...user, password: Buffer.from(hashPassword(password)) });
+    this.putUser(tx, { ...user, password: Buffer.from(hashPassword(password, this.bcryptCost)) });
     this.commitRevision(tx);
     this.tokens.invalidateUser(name);
   }

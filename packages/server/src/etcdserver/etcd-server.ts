@@ -115,6 +115,8 @@ export interface EtcdServerOptions {
   /** --auth-token (only `simple` is built) and --auth-token-ttl. */
   readonly authToken?: string;
   readonly authTokenTtlSeconds?: number;
+  /** --bcrypt-cost: the cost of new auth password hashes (etcd's default 10). */
+  readonly bcryptCost?: number;
   /** --experimental-watch-progress-notify-interval (default 10 min). */
   readonly watchProgressNotifyIntervalMs?: number;
 }
@@ -361,7 +363,9 @@ export class EtcdServer implements EtcdServerApi {
     this.authStore = new AuthStore(
       this.backend.readTx(),
       createTokenProvider(opts.authToken ?? 'simple', opts.authTokenTtlSeconds ?? SIMPLE_TOKEN_TTL_DEFAULT_SECONDS),
+      opts.bcryptCost,
     );
+    this.backend.batchTx((tx) => this.authStore.persistInitialRevision(tx));
     this.authApplier = new AuthApplier(this.applier, this.authStore, (id) => this.lessor.lookup(id)?.keys);
     this.auth = new MemberAuth({
       store: this.authStore,

@@ -111,6 +111,7 @@ export async function startEtcdServerInternal(config: ServerConfig, logger: Logg
       advertiseClientUrls: config.advertiseClientUrls,
       authToken: config.authToken,
       authTokenTtlSeconds: config.authTokenTtlSeconds,
+      bcryptCost: config.bcryptCost,
       watchProgressNotifyIntervalMs: config.experimentalWatchProgressNotifyIntervalMs,
     },
     storage,

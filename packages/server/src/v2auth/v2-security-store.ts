@@ -4,10 +4,10 @@
 // key. Reads are local GETs (counted in /v2/stats/store as etcd's are), existence checks before a
 // write are quorum GETs, writes are PUT/DELETE proposals with prevExist.
 
-import { createHash } from 'node:crypto';
 import { Request } from '@tsetcd/api';
 import { V2Error, V2_ERROR_CODES, type V2Event } from '../v2store';
-import { bcryptCompare, bcryptHash, BCRYPT_DEFAULT_COST } from './bcrypt';
+import { bcryptHash, BCRYPT_DEFAULT_COST } from '../pkg/bcrypt';
+import { VerifiedPasswords } from '../pkg/verified-passwords';
 import { V2AuthError } from './v2-auth-error';
 import {
   DEFAULT_GUEST_ROLE,
@@ -23,9 +23,6 @@ import {
   type V2User,
 } from './v2-auth-types';
 import { mergeRole, mergeUser, withRootRole } from './v2-permissions';
-
-/** How many verified credentials checkPassword remembers. */
-export const VERIFIED_CREDENTIALS_MAX = 1024;
 
 /** etcd's StorePermsPrefix. */
 export const STORE_PERMS_PREFIX = '/2';
@@ -54,8 +51,7 @@ const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
 export class V2SecurityStore {
   private ensuredOnce = false;
-  /** Digests of (hash, password) pairs bcrypt accepted, oldest first. */
-  private readonly verified = new Set<string>();
+  private readonly verified = new VerifiedPasswords();
   private readonly cost: number;
 
   constructor(
@@ -71,19 +67,9 @@ export class V2SecurityStore {
     return bcryptHash(password, this.cost);
   }
 
-  /**
-   * bcrypt at cost 10 holds the event loop for ~100 ms, and etcd checks the password on every
-   * request; a verified (hash, password) pair is remembered (as a SHA-256 digest, bounded) so
-   * repeated requests with the same credentials cost one hash. A changed password has a new hash,
-   * so it never hits an old entry.
-   */
+  /** etcd checks the password on every request: verified pairs are remembered (pkg/verified-passwords). */
   checkPassword(user: V2User, password: string): boolean {
-    const digest = createHash('sha256').update(user.password).update('\0').update(password).digest('base64');
-    if (this.verified.has(digest)) return true;
-    if (!bcryptCompare(user.password, password)) return false;
-    if (this.verified.size >= VERIFIED_CREDENTIALS_MAX) this.verified.delete(this.verified.values().next().value as string);
-    this.verified.add(digest);
-    return true;
+    return this.verified.check(user.password, password);
   }
 
   // ---- users -------------------------------------------------------------------------------------------

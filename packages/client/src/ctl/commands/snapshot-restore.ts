@@ -1,14 +1,17 @@
-// snapshot restore <file>: a new tsetcd data dir holding the snapshot's keys (tsetcd snapshots are LMDB images).
-// The backend keeps every key, lease and auth record of the image; its membership is dropped and its
+// snapshot restore <file>: a new tsetcd data dir holding the snapshot's keys. The snapshot is a bbolt
+// image (from tsetcd or from etcd: this is also the way from etcd to tsetcd); its buckets are copied
+// into the member's LMDB backend. The backend keeps every key, lease and auth record of the image; its membership is dropped and its
 // applied index reset, so `tsetcd --name N --initial-cluster C --initial-cluster-token T` on the directory
 // bootstraps the new cluster (ids from the peer URLs and the token, as etcd's restore computes them) over
 // the restored keys. Unlike etcd's restore no WAL is written: the member writes its bootstrap log on first start.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Backend } from '../../../../server/src/backend/backend';
+import { readBbolt } from '../../../../server/src/backend/bbolt/bbolt-reader';
+import { BUCKETS, type BucketName } from '../../../../server/src/backend/buckets';
 import { EXIT_BAD_ARGS, EXIT_ERROR, fail } from '../exit-codes';
-import { snapshotKind } from '../snapshot-file';
+import { isBboltFile } from '../snapshot-file';
 import { MEMBERSHIP_BUCKETS } from '../v2/backup-db';
 import { boolFlag, strFlag, type CtlCommand } from './types';
 
@@ -72,20 +75,22 @@ export async function restoreSnapshot(o: RestoreOptions): Promise<void> {
   } catch {
     fail(EXIT_ERROR, `open ${o.snapshotPath}: no such file or directory`);
   }
-  const kind = snapshotKind(o.snapshotPath);
-  if (kind === 'bbolt') fail(EXIT_ERROR, `${o.snapshotPath} is a bbolt snapshot (from etcd): tsetcdctl restores tsetcd (LMDB) snapshots only; use etcdctl snapshot restore`);
-  if (kind !== 'lmdb') fail(EXIT_ERROR, 'invalid database');
+  if (!isBboltFile(o.snapshotPath)) fail(EXIT_ERROR, 'invalid database');
   const image = snapshotImage(readFileSync(o.snapshotPath), o.skipHashCheck);
 
   const backendDir = join(o.dataDir, 'member', 'snap', 'db');
   mkdirSync(backendDir, { recursive: true });
   try {
-    writeFileSync(join(backendDir, 'data.mdb'), image);
+    const buckets = readBbolt(image).buckets;
     const backend = Backend.open(backendDir);
     try {
-      const doomed = MEMBERSHIP_BUCKETS.map((b) => ({ b, keys: [...backend.range(b, new Uint8Array(0))].map((kv) => Uint8Array.from(kv.key)) }));
       backend.batchTx((tx) => {
-        for (const { b, keys } of doomed) for (const k of keys) tx.delete(b, k);
+        for (const bucket of buckets) {
+          const name = Buffer.from(bucket.name).toString('latin1') as BucketName;
+          // etcd's buckets only; the membership is the new cluster's
+          if (!BUCKETS.includes(name) || MEMBERSHIP_BUCKETS.includes(name)) continue;
+          for (const [k, v] of bucket.entries) tx.put(name, k, v);
+        }
         // a fresh raft log starts at index 1: every entry of it must be applied
         tx.setConsistentIndex(0);
       });

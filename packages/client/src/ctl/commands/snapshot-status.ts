@@ -1,10 +1,12 @@
-// snapshot status <file>: hash, revision, total keys and total size of a tsetcd (LMDB) snapshot file.
-import { statSync } from 'node:fs';
+// snapshot status <file>: hash, revision, total keys and total size of a snapshot file (bbolt, from
+// tsetcd or etcd), computed as etcdctl does.
+import { readFileSync, statSync } from 'node:fs';
+import { bboltStatus, type SnapshotStatus } from '../../../../server/src/backend/bbolt/bbolt-status';
 import { EXIT_BAD_ARGS, EXIT_ERROR, fail } from '../exit-codes';
 import { humanizeBytes } from '../go-format';
 import { goMarshal } from '../go-json';
 import { f, struct } from '../pb-json';
-import { lmdbSnapshotStatus, snapshotKind, type SnapshotStatus } from '../snapshot-file';
+import { isBboltFile } from '../snapshot-file';
 import { renderTable } from '../table';
 import type { CtlCommand } from './types';
 
@@ -14,11 +16,9 @@ function readStatus(path: string): SnapshotStatus {
   } catch {
     fail(EXIT_ERROR, `stat ${path}: no such file or directory`);
   }
-  const kind = snapshotKind(path);
-  if (kind === 'bbolt') fail(EXIT_ERROR, `${path} is a bbolt snapshot (from etcd): tsetcdctl reads tsetcd (LMDB) snapshots only; use etcdctl snapshot status`);
-  if (kind !== 'lmdb') fail(EXIT_ERROR, 'invalid database');
+  if (!isBboltFile(path)) fail(EXIT_ERROR, 'invalid database');
   try {
-    return lmdbSnapshotStatus(path);
+    return bboltStatus(readFileSync(path));
   } catch (err) {
     fail(EXIT_ERROR, `invalid database (${err instanceof Error ? err.message : String(err)})`);
   }
