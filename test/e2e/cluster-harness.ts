@@ -12,6 +12,16 @@ import { rawClient, type RawClient } from '../support/raw-client';
 import { TcpProxy } from '../support/tcp-proxy';
 import { TSETCD_BIN } from '../support/server-process';
 
+/** The leader keeps this many entries for followers after a snapshot (the server's SNAPSHOT_CATCH_UP_ENTRIES). */
+export const SNAPSHOT_CATCH_UP_ENTRIES = 5000;
+const FLOOD_CONCURRENCY = 64;
+
+/**
+ * How many puts put a member that is down behind the leader's compacted log: past the entries
+ * kept for followers and the up to `snapshotCount` the last snapshot may lag, with a margin.
+ */
+export const catchUpFloodPuts = (snapshotCount: number): number => SNAPSHOT_CATCH_UP_ENTRIES + 2 * snapshotCount + 300;
+
 export const HEARTBEAT_MS = 100; // etcd's defaults: tighter timings step leaders down on a loaded 2-core CI machine
 export const ELECTION_MS = 1000;
 const LOG_TAIL_CHARS = 20_000;
@@ -158,6 +168,19 @@ export class Cluster {
       this.clients.set(m.endpoint, c);
     }
     return c;
+  }
+
+  /** Puts `count` keys `flood/<n>` through `m`, FLOOD_CONCURRENCY at a time. */
+  async floodPuts(m: MemberProc, count: number): Promise<void> {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: FLOOD_CONCURRENCY }, async () => {
+        while (next < count) {
+          const k = next++;
+          await this.client(m).kv.put({ key: bytes(`flood/${k}`), value: bytes('v') });
+        }
+      }),
+    );
   }
 
   alive(): MemberProc[] {

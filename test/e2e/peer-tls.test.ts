@@ -13,17 +13,13 @@ import { freePort } from '../support/free-port';
 import { HAVE_OPENSSL, makeTestCerts } from '../support/tls-certs';
 import { runEtcdctl } from '../support/etcdctl';
 import { TSETCD_BIN } from '../support/server-process';
-import { Cluster, bytes, sleep } from './cluster-harness';
+import { Cluster, bytes, catchUpFloodPuts, sleep } from './cluster-harness';
 
 jest.setTimeout(90_000);
 
 const ALLOWED_CN = 'tsetcd-peer';
 /** Small enough that the flood below puts the lagging member behind the leader's compacted log. */
 const SNAPSHOT_COUNT = 100;
-/** The leader keeps this many entries for followers after a snapshot (SNAPSHOT_CATCH_UP_ENTRIES). */
-const SNAPSHOT_CATCH_UP_ENTRIES = 5000;
-const FLOOD_PUTS = SNAPSHOT_CATCH_UP_ENTRIES + 2 * SNAPSHOT_COUNT + 300;
-const FLOOD_CONCURRENCY = 64;
 
 const describeTls = HAVE_OPENSSL ? describe : describe.skip;
 
@@ -126,15 +122,7 @@ describeTls('peer TLS on a 3-member cluster', () => {
     const leader = await cluster.waitLeader();
     const lagger = cluster.members.find((m) => m !== leader && m.child !== undefined)!;
     await cluster.kill(lagger);
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: FLOOD_CONCURRENCY }, async () => {
-        while (next < FLOOD_PUTS) {
-          const k = next++;
-          await cluster.client(leader).kv.put({ key: bytes(`flood/${k}`), value: bytes('v') });
-        }
-      }),
-    );
+    await cluster.floodPuts(leader, catchUpFloodPuts(SNAPSHOT_COUNT));
     await cluster.client(leader).kv.put({ key: bytes('tls/last'), value: bytes('after-flood') });
     cluster.spawn(lagger, cluster.initialCluster(), 'new');
     await cluster.waitServing(lagger);

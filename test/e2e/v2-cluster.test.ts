@@ -6,16 +6,12 @@
 
 import { v2Http, v2Watch, type V2HttpRequest, type V2HttpResponse } from '../compat/v2/v2-http';
 import { settledBaseIndex } from '../compat/v2/v2-runner';
-import { Cluster, bytes, sleep, type MemberProc } from './cluster-harness';
+import { Cluster, bytes, catchUpFloodPuts, sleep, type MemberProc } from './cluster-harness';
 
 jest.setTimeout(60_000);
 
-/** Snapshots every 1000 entries; the leader keeps 5000 more for followers (SNAPSHOT_CATCH_UP_ENTRIES). */
+/** Snapshots every 1000 entries (the leader keeps SNAPSHOT_CATCH_UP_ENTRIES more for followers). */
 const SNAPSHOT_COUNT = 1000;
-const SNAPSHOT_CATCH_UP_ENTRIES = 5000;
-/** The last snapshot may lag the head by up to SNAPSHOT_COUNT: flood past both, with a margin. */
-const CATCH_UP_FLOOD_PUTS = SNAPSHOT_CATCH_UP_ENTRIES + 2 * SNAPSHOT_COUNT + 300;
-const FLOOD_CONCURRENCY = 64;
 /** The leader proposes SYNC every 500 ms; a TTL of 1 s expires within ~1.5 s. */
 const EXPIRY_WAIT_MS = 4_000;
 const WATCH_POLL_TIMEOUT_MS = 3_000;
@@ -359,15 +355,7 @@ describe('v2 keys on a 3-member cluster', () => {
     expect([missed.res.status, missedTtl.res.status]).toEqual([201, 201]);
 
     // enough v3 entries that the leader's log no longer holds what the lagger misses
-    let i = 0;
-    await Promise.all(
-      Array.from({ length: FLOOD_CONCURRENCY }, async () => {
-        while (i < CATCH_UP_FLOOD_PUTS) {
-          const k = i++;
-          await cluster.client(leader).kv.put({ key: bytes(`flood/${k}`), value: bytes('v') });
-        }
-      }),
-    );
+    await cluster.floodPuts(leader, catchUpFloodPuts(SNAPSHOT_COUNT));
     const last = await put(leader, '/snap/last', { value: 'after-flood' });
 
     await restart(lagger);
