@@ -8,21 +8,15 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runEtcdctl, type EtcdctlResult } from '../support/etcdctl';
-import { startEtcd, type ServerHandle, type ServerOptions } from '../support/server-process';
-import { startAll, startTarget, targetKind } from './diff/harness';
+import type { ServerHandle, ServerOptions } from '../support/server-process';
 import { normalizeEtcdctl } from './etcdctl-output';
+import { SIDE_NAMES, useEtcdctlStepDiff, type EtcdctlStep } from './etcdctl-steps';
 
 const AUTO_TLS: ServerOptions = { clientScheme: 'https', peerScheme: 'https', extraArgs: ['--auto-tls', '--peer-auto-tls'] };
 /** etcdctl 3.4 dials TLS only with --insecure-transport=false; the self-signed certificate is not verified. */
 const INSECURE = ['--insecure-transport=false', '--insecure-skip-tls-verify'];
 
-interface Step {
-  name: string;
-  args: string[];
-  exitCode: number;
-}
-
-const steps: Step[] = [
+const steps: EtcdctlStep[] = [
   { name: 'put', args: [...INSECURE, 'put', 'tls-key', 'tls-value'], exitCode: 0 },
   { name: 'get', args: [...INSECURE, 'get', 'tls-key'], exitCode: 0 },
   { name: 'get --keys-only', args: [...INSECURE, 'get', 'tls-key', '--keys-only'], exitCode: 0 },
@@ -43,39 +37,14 @@ function certShape(file: string): Record<string, unknown> {
   return { subject: x.subject, issuer: x.issuer, san: x.subjectAltName, ca: x.ca, extKeyUsage: x.keyUsage, selfSigned: x.verify(x.publicKey) };
 }
 
-const kind = targetKind();
-const names = ['etcd', kind === 'etcd' ? 'etcd#2' : 'tsetcd'] as const;
-
-describe(`--auto-tls / --peer-auto-tls: ${names[0]} (expected) vs ${names[1]} (received)`, () => {
-  const servers: ServerHandle[] = [];
-  const results: EtcdctlResult[][] = [[], []];
+describe(`--auto-tls / --peer-auto-tls: ${SIDE_NAMES[0]} (expected) vs ${SIDE_NAMES[1]} (received)`, () => {
   const unverified: EtcdctlResult[] = [];
-
-  beforeAll(async () => {
-    servers.push(...(await startAll([() => startEtcd(AUTO_TLS), () => startTarget(kind, AUTO_TLS)])));
-    await Promise.all(
-      servers.map(async (server, side) => {
-        for (const s of steps) results[side]!.push(await runEtcdctl(server.url, s.args));
-        unverified[side] = await runEtcdctl(server.url, ['--insecure-transport=false', '--command-timeout', '2s', 'get', 'tls-key']);
-      }),
-    );
-  }, 120_000);
-
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => s.stop()));
-  }, 30_000);
+  const { servers } = useEtcdctlStepDiff(steps, normalize, AUTO_TLS, async (server, side) => {
+    unverified[side] = await runEtcdctl(server.url, ['--insecure-transport=false', '--command-timeout', '2s', 'get', 'tls-key']);
+  });
 
   test('both serve https client URLs', () => {
     for (const server of servers) expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-  });
-
-  test.each(steps.map((s, i) => [s.name, i] as const))('etcdctl %s', (_name, i) => {
-    const s = steps[i]!;
-    const [expected, received] = [results[0]![i], results[1]![i]];
-    if (expected === undefined || received === undefined) throw new Error('no etcdctl result recorded (did both servers start?)');
-    expect(expected.exitCode).toBe(s.exitCode);
-    expect(received.exitCode).toBe(s.exitCode);
-    expect(normalize(received, servers[1]!)).toEqual(normalize(expected, servers[0]!));
   });
 
   test('etcdctl that verifies the self-signed certificate fails against both', () => {

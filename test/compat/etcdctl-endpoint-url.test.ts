@@ -2,19 +2,12 @@
 // that dial Maintenance with grpc-go's passthrough resolver: their HTTP/2 :authority is then the
 // whole URL, which node:http2 resets unless tsetcd's h2c :authority filter rewrites it. Each
 // command runs against real etcd (expected) and tsetcd (received); outputs are compared masked.
-import { runEtcdctl, type EtcdctlResult } from '../support/etcdctl';
-import { startEtcd, type ServerHandle } from '../support/server-process';
-import { startAll, startTarget, targetKind } from './diff/harness';
+import type { EtcdctlResult } from '../support/etcdctl';
+import type { ServerHandle } from '../support/server-process';
 import { normalizeEtcdctl } from './etcdctl-output';
+import { SIDE_NAMES, useEtcdctlStepDiff, type EtcdctlStep } from './etcdctl-steps';
 
-interface UrlStep {
-  name: string;
-  args: string[];
-  /** What etcd itself must answer, so the step cannot silently stop testing what it claims. */
-  exitCode: number;
-}
-
-const steps: UrlStep[] = [
+const steps: EtcdctlStep[] = [
   { name: 'endpoint status', args: ['endpoint', 'status'], exitCode: 0 },
   { name: 'endpoint status -w table', args: ['endpoint', 'status', '-w', 'table'], exitCode: 0 },
   { name: 'endpoint status -w json', args: ['endpoint', 'status', '-w', 'json'], exitCode: 0 },
@@ -39,41 +32,11 @@ function normalize(result: EtcdctlResult, server: ServerHandle): EtcdctlResult {
   return { exitCode: n.exitCode, stdout: maskUrlLines(n.stdout), stderr: maskUrlLines(n.stderr) };
 }
 
-const kind = targetKind();
-const names = ['etcd', kind === 'etcd' ? 'etcd#2' : 'tsetcd'] as const;
-
-describe(`etcdctl --endpoints http://host:port: ${names[0]} (expected) vs ${names[1]} (received)`, () => {
-  const servers: ServerHandle[] = [];
-  const results: EtcdctlResult[][] = [[], []];
-
-  beforeAll(async () => {
-    servers.push(...(await startAll([() => startEtcd(), () => startTarget(kind)])));
-    await Promise.all(
-      servers.map(async (server, side) => {
-        for (const s of steps) results[side]!.push(await runEtcdctl(server.url, s.args));
-      }),
-    );
-  }, 120_000);
-
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => s.stop()));
-  }, 30_000);
+describe(`etcdctl --endpoints http://host:port: ${SIDE_NAMES[0]} (expected) vs ${SIDE_NAMES[1]} (received)`, () => {
+  const { servers, results } = useEtcdctlStepDiff(steps, normalize);
 
   test('the endpoints really are URLs', () => {
     for (const server of servers) expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-  });
-
-  test.each(steps.map((s, i) => [s.name, i] as const))('etcdctl %s', (_name, i) => {
-    const s = steps[i]!;
-    const [expected, received] = [results[0]![i], results[1]![i]];
-    if (expected === undefined || received === undefined) throw new Error('no etcdctl result recorded (did both servers start?)');
-    expect(expected.exitCode).toBe(s.exitCode);
-    expect(received.exitCode).toBe(s.exitCode);
-    try {
-      expect(normalize(received, servers[1]!)).toEqual(normalize(expected, servers[0]!));
-    } catch (err) {
-      throw new Error(`etcdctl --endpoints ${servers[1]!.url} ${s.args.join(' ')} differs (Expected = ${names[0]}, Received = ${names[1]})\n${(err as Error).message}`);
-    }
   });
 
   test('etcd answers the URL endpoint with real values (the masks hide only what differs)', () => {
