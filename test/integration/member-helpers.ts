@@ -19,6 +19,7 @@ import type { EtcdServer } from '../../packages/server/src/etcdserver/etcd-serve
 import type { RequestContext } from '../../packages/server/src/etcdserver/server-api';
 import { startServer, type RunningServer } from '../../packages/server/src/main';
 import { waitFor } from '../support/wait';
+import { BCRYPT_MIN_COST } from '../../packages/server/src/pkg/bcrypt';
 
 export const silentLogger = pino({ level: process.env.TSETCD_TEST_LOG ?? 'silent' });
 
@@ -26,8 +27,11 @@ export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `tsetcd-it-${prefix}-`));
 }
 
+/** bcrypt's lowest cost, as etcd's own integration tests use: auth tests hash fast, in the same format. */
+const TEST_BCRYPT_COST = BCRYPT_MIN_COST;
+
 export function memberConfig(dataDir: string, overrides: Partial<ServerConfig> = {}): ServerConfig {
-  return defaultConfig({ dataDir, ...overrides });
+  return defaultConfig({ dataDir, bcryptCost: TEST_BCRYPT_COST, ...overrides });
 }
 
 export async function startMember(dataDir: string, overrides: Partial<ServerConfig> = {}): Promise<EtcdServer> {

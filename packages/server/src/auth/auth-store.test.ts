@@ -3,6 +3,7 @@ import type { BatchTx, KeyValuePair, RangeOptions } from '../backend/backend';
 import type { BucketName } from '../backend/buckets';
 import { AuthStore, type AuthInfo } from './auth-store';
 import { SimpleTokenProvider } from './simple-token';
+import { BCRYPT_MIN_COST } from '../pkg/bcrypt';
 
 /** An in-memory stand-in for the backend's buckets (only what the auth store uses). */
 class MemTx implements BatchTx {
@@ -40,7 +41,7 @@ const errorOf = (fn: () => unknown): string => {
 };
 
 function newStore(tx: MemTx): AuthStore {
-  return new AuthStore(tx, new SimpleTokenProvider(300));
+  return new AuthStore(tx, new SimpleTokenProvider(300), BCRYPT_MIN_COST);
 }
 
 function seeded(): { tx: MemTx; s: AuthStore } {
