@@ -7,12 +7,13 @@ import { LeaseLostError } from './errors';
 import { KeepAliveSchedule, monotonicNow, type MonotonicClock } from './keepalive-schedule';
 import { ReconnectingStream } from './reconnecting-stream';
 import { TypedEmitter } from './typed-emitter';
+import { headerFromWire, type ResponseHeader } from './key-value';
 
 export interface KeepAliveEvents {
   /** The lease can no longer be assumed alive; emitted once. */
   lost(error: LeaseLostError): void;
-  /** A successful keepalive response with the lease's refreshed TTL. */
-  keepalive(ttlSeconds: bigint): void;
+  /** A successful keepalive response with the lease's refreshed TTL (and the response's header). */
+  keepalive(ttlSeconds: bigint, header: ResponseHeader): void;
 }
 
 export interface KeepAliveOptions {
@@ -82,8 +83,8 @@ export class KeepAlive extends TypedEmitter<KeepAliveEvents> {
     this.#controller.abort(error);
   }
 
-  notifyKeepalive(ttlSeconds: bigint): void {
-    this.emit('keepalive', ttlSeconds);
+  notifyKeepalive(ttlSeconds: bigint, header: ResponseHeader): void {
+    this.emit('keepalive', ttlSeconds, header);
   }
 }
 
@@ -177,7 +178,7 @@ export class KeepAliveHub {
         handle.markLost(new LeaseLostError(handle.leaseId, 'expired'));
         continue;
       }
-      handle.notifyKeepalive(response.TTL);
+      handle.notifyKeepalive(response.TTL, headerFromWire(response.header));
       this.#arm(handle);
     }
   }

@@ -129,6 +129,10 @@ describe('watch hub (scripted server)', () => {
     const watcher = client.watch('k');
     const events = await collect(watcher, 4);
     expect(events.map((e) => e.revision)).toEqual([6n, 7n, 8n, 9n]);
+    // each event carries its response's header: one object per response (etcdctl prints per response)
+    expect(events.map((e) => e.header?.revision)).toEqual([7n, 7n, 9n, 9n]);
+    expect(events[0]!.header).toBe(events[1]!.header);
+    expect(events[2]!.header).not.toBe(events[3]!.header);
     expect(fake.streams).toHaveLength(2);
     const creates = fake.requests.filter((r) => r.createRequest).map((r) => r.createRequest!.startRevision);
     expect(creates).toEqual([0n, 8n]);
@@ -157,11 +161,11 @@ describe('watch hub (scripted server)', () => {
     };
     const watcher = client.watch('k', { progressNotify: true });
     const [first] = await collect(watcher, 1);
-    expect(first).toEqual({ kind: 'progress', revision: 30n });
+    expect(first).toEqual({ kind: 'progress', revision: 30n, header: expect.objectContaining({ revision: 30n }) });
     expect(fake.requests[0]?.createRequest?.progressNotify).toBe(true);
     client.requestWatchProgress();
     const [second] = await collect(watcher, 1);
-    expect(second).toEqual({ kind: 'progress', revision: 31n });
+    expect(second).toEqual({ kind: 'progress', revision: 31n, header: expect.objectContaining({ revision: 31n }) });
     fake.streams[0]!.end();
     await waitFor(() => fake.requests.filter((r) => r.createRequest).length === 2);
     expect(fake.requests.filter((r) => r.createRequest)[1]?.createRequest?.startRevision).toBe(32n);

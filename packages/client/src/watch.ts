@@ -17,7 +17,7 @@ import type { Caller } from './caller';
 import { ClientClosedError, WatchCanceledError, WatchCompactedError, toEtcdError } from './errors';
 import { decodeKv, encodeKeyRange } from './kv-codec';
 import { ReconnectingStream, type StreamBreak } from './reconnecting-stream';
-import type { KeyValue } from './key-value';
+import { headerFromWire, type KeyValue, type ResponseHeader } from './key-value';
 import type { KeyMapper } from './key-mapper';
 
 export interface WatchOptions {
@@ -35,9 +35,13 @@ export interface WatchOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * One event, or a progress notice. `header` is the header of the response that carried it: the
+ * events of one response share the same object (etcdctl prints per response).
+ */
 export type WatchEvent =
-  | { kind: 'put' | 'delete'; revision: bigint; kv: KeyValue; prevKv: KeyValue | undefined }
-  | { kind: 'progress'; revision: bigint };
+  | { kind: 'put' | 'delete'; revision: bigint; kv: KeyValue; prevKv: KeyValue | undefined; header?: ResponseHeader }
+  | { kind: 'progress'; revision: bigint; header?: ResponseHeader };
 
 /** Wait between attempts to re-open a broken watch stream. */
 export const WATCH_RECONNECT_BACKOFF_MS = 100;
@@ -246,10 +250,11 @@ export class WatchHub {
     }
     // no events: a progress notification, for one watcher or (id -1) for the whole stream
     const targets = response.watchId === STREAM_WIDE_WATCH_ID ? [...this.#byId.values()] : [this.#byId.get(response.watchId)];
+    const header = headerFromWire(response.header);
     for (const watcher of targets) {
       if (watcher === undefined) continue;
       if (watcher.nextRevision === undefined || headerRevision + 1n > watcher.nextRevision) watcher.nextRevision = headerRevision + 1n;
-      watcher.queue.push({ kind: 'progress', revision: headerRevision });
+      watcher.queue.push({ kind: 'progress', revision: headerRevision, header });
     }
   }
 
@@ -261,6 +266,7 @@ export class WatchHub {
   }
 
   #deliver(watcher: Watcher, response: WatchResponse): void {
+    const header = headerFromWire(response.header);
     for (const event of response.events) {
       const kv = event.kv;
       if (kv === undefined) continue;
@@ -271,6 +277,7 @@ export class WatchHub {
         revision: kv.modRevision,
         kv: decodeKv(kv, watcher.mapper),
         prevKv: event.prevKv ? decodeKv(event.prevKv, watcher.mapper) : undefined,
+        header,
       });
     }
     const last = response.events[response.events.length - 1]?.kv;

@@ -51,6 +51,11 @@ const READ_STEPS: Step[] = [
   { args: ['watch', 'w', '--rev', '1', '--', 'false'] },
   { args: ['watch', 'w', '--rev', '1', '--', 'no-such-command-h8'] },
   { args: ['watch', 'w', '--rev', '1', '--', '/no/such/file'] },
+  { args: ['watch', 'w', '--prefix', '--rev', '1', '-w', 'json'], timeoutMs: WATCH_MS },
+  { args: ['watch', 'w', '--rev', '1', '--prev-kv', '-w', 'fields'], timeoutMs: WATCH_MS },
+  { args: ['watch', 'w', '--prefix', '--rev', '1', '--prev-kv', '-w', 'protobuf'], timeoutMs: WATCH_MS },
+  { args: ['watch', 'w', '--rev', '1', '-w', 'json', '--', 'sh', '-c', ENV_PRINT], timeoutMs: WATCH_MS },
+  { args: ['watch', 'w', '--rev', '1', '-w', 'table'], timeoutMs: WATCH_MS },
 ];
 
 /** `{p}` is the tool's name prefix (both tools write on one server). */

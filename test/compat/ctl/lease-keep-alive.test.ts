@@ -1,6 +1,7 @@
 // tsetcdctl lease keep-alive against Debian's etcdctl 3.4.23, on real etcd and on tsetcd: the same
-// stdout, `Error:` lines and exit code for --once on a live lease, --once on an unknown lease, and a
-// streaming keep-alive of an unknown lease (`expired or revoked.`, exit 0).
+// stdout, `Error:` lines and exit code for --once on a live lease (simple, json, fields; the revision
+// is the same for both tools as long as nothing is written in between), --once on an unknown lease,
+// and a streaming keep-alive of an unknown lease (`expired or revoked.`, exit 0).
 import { runEtcdctl, type EtcdctlResult } from '../../support/etcdctl';
 import { stderrLines } from './ctl-normalize';
 import { runTsetcdctl, useCtlServer } from './run-ctl';
@@ -22,6 +23,11 @@ describe.each(['etcd', 'tsetcd'] as const)('lease keep-alive matches etcdctl aga
     const t = await runTsetcdctl(ep(), ['lease', 'keep-alive', '--once', id ?? '']);
     expect(view(t)).toEqual(view(e));
     expect(t.stdout).toBe(`lease ${id} keepalived with TTL(60)\n`);
+    for (const format of ['json', 'fields']) {
+      const [ej, tj] = [await runEtcdctl(ep(), ['lease', 'keep-alive', '--once', id ?? '', '-w', format]), await runTsetcdctl(ep(), ['lease', 'keep-alive', '--once', id ?? '', '-w', format])];
+      expect({ format, ...view(tj) }).toEqual({ format, ...view(ej) });
+      expect(tj.stdout).toContain(format === 'json' ? `"ID":${BigInt(`0x${id}`)},"TTL":60}` : `"TTL" : 60`);
+    }
   });
 
   test.each([

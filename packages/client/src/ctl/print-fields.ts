@@ -29,6 +29,12 @@ export function fieldsDel(r: DeleteResult): string {
   return fieldsHeader(r.header) + `"Deleted" : ${r.deleted}\n` + r.prevKvs.map((kv) => fieldsKv('Prev', kv)).join('');
 }
 
+/** A watch response: the header, then per event its type, its previous kv and its kv. */
+export function fieldsWatch(h: ResponseHeader, events: readonly { kind: 'put' | 'delete'; kv: KeyValue; prevKv: KeyValue | undefined }[]): string {
+  return fieldsHeader(h) + events.map((ev) => `"Type" : ${ev.kind === 'delete' ? 'DELETE' : 'PUT'}
+${ev.prevKv ? fieldsKv('Prev', ev.prevKv) : ''}${fieldsKv('', ev.kv)}`).join('');
+}
+
 export function fieldsLease(h: ResponseHeader, id: bigint, ttlSeconds: bigint): string {
   return fieldsHeader(h) + `"ID" : ${id}\n"TTL" : ${ttlSeconds}\n`;
 }

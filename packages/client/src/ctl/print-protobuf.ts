@@ -1,6 +1,6 @@
 // `-w protobuf` (etcdctl's pbPrinter): the response message's protobuf encoding, raw on stdout.
-import { DeleteRangeResponse, PutResponse, RangeResponse, ResponseHeader as WireHeader } from '@tsetcd/api';
-import type { DeleteResult, PutResult, RangeResult, ResponseHeader } from '../index';
+import { DeleteRangeResponse, Event_EventType, PutResponse, RangeResponse, ResponseHeader as WireHeader, WatchResponse } from '@tsetcd/api';
+import type { DeleteResult, KeyValue, PutResult, RangeResult, ResponseHeader } from '../index';
 
 export function pbGet(r: RangeResult): Uint8Array {
   return RangeResponse.encode(RangeResponse.fromPartial({ header: r.header, kvs: r.kvs, more: r.more, count: r.count })).finish();
@@ -12,6 +12,16 @@ export function pbPut(r: PutResult): Uint8Array {
 
 export function pbDel(r: DeleteResult): Uint8Array {
   return DeleteRangeResponse.encode(DeleteRangeResponse.fromPartial({ header: r.header, deleted: r.deleted, prevKvs: r.prevKvs })).finish();
+}
+
+/** A watch response as etcdctl rebuilds it: header and events (no watch id). */
+export function pbWatch(h: ResponseHeader, events: readonly { kind: 'put' | 'delete'; kv: KeyValue; prevKv: KeyValue | undefined }[]): Uint8Array {
+  return WatchResponse.encode(
+    WatchResponse.fromPartial({
+      header: h,
+      events: events.map((ev) => ({ type: ev.kind === 'delete' ? Event_EventType.DELETE : Event_EventType.PUT, kv: ev.kv, ...(ev.prevKv ? { prevKv: ev.prevKv } : {}) })),
+    }),
+  ).finish();
 }
 
 /**

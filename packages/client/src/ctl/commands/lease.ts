@@ -100,12 +100,15 @@ export const leaseKeepAliveCommand: CtlCommand = {
     const args = ctx.flags.args;
     if (args.length !== 1) fail(EXIT_BAD_ARGS, 'lease keep-alive command needs lease ID as argument');
     const id = leaseFromArg(args[0] ?? '');
-    ctx.requireFormat('simple');
+    // clientv3's LeaseKeepAliveResponse is no protobuf message: etcdctl cannot marshal it either
+    ctx.requireFormat('simple', 'json', 'fields');
     const once = ctx.flags.bool('once');
     const handle = ctx.client().lease.keepAlive(id);
     await new Promise<void>((resolve, reject) => {
-      handle.on('keepalive', (ttlSeconds) => {
-        ctx.out(`lease ${hex016(id)} keepalived with TTL(${ttlSeconds})\n`);
+      handle.on('keepalive', (ttlSeconds, header) => {
+        if (ctx.format === 'json') ctx.out(`${goMarshal(struct(headerFields(header), f('ID', id), f('TTL', ttlSeconds)))}\n`);
+        else if (ctx.format === 'fields') ctx.out(fieldsLease(header, id, ttlSeconds));
+        else ctx.out(`lease ${hex016(id)} keepalived with TTL(${ttlSeconds})\n`);
         if (once) {
           handle.close();
           resolve();

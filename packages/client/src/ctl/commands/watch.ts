@@ -1,9 +1,14 @@
 // watch [key] [range_end] [-- cmd args] (--prefix, --rev, --prev-kv) and watch -i (watch / progress lines on stdin).
 import { WatchCompactedError, WatchCanceledError, type WatchEvent, type WatchOptions } from '../../index';
-import { CtlExit, EXIT_BAD_ARGS, EXIT_BAD_FEATURE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_INVALID_INPUT, fail } from '../exit-codes';
+import { CtlExit, EXIT_BAD_ARGS, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_INVALID_INPUT, fail } from '../exit-codes';
 import { FlagReader, parseFlags, type FlagSpec } from '../flags';
 import { callErrorMessage, type CtlContext } from '../global';
 import { kvLines } from '../print-kv';
+import { goMarshal } from '../go-json';
+import { watchResponseStruct, type WatchKvEvent } from '../pb-json';
+import { fieldsWatch } from '../print-fields';
+import { pbWatch } from '../print-protobuf';
+import type { ResponseHeader } from '../../index';
 import { argify } from './txn';
 import { goQuoteList, runWatchExec } from './watch-exec';
 import { boolFlag, intFlag, type CtlCommand } from './types';
@@ -54,8 +59,9 @@ type Event = WatchEvent;
 const NOT_READY = Symbol('not-ready');
 
 /**
- * The watch's events grouped like the responses that carried them: the events already queued when the
- * first one is taken (the client pushes one response's events together). Progress notices stand alone.
+ * The watch's events grouped by the response that carried them: the events already queued behind
+ * the first one that share its header object (the client pushes one response's events together,
+ * with one header). Progress notices stand alone.
  */
 export async function* batches(source: AsyncIterable<Event>): AsyncGenerator<Event[]> {
   const it = source[Symbol.asyncIterator]();
@@ -77,7 +83,7 @@ export async function* batches(source: AsyncIterable<Event>): AsyncGenerator<Eve
         ended = true;
         break;
       }
-      if (r.value.kind === 'progress') {
+      if (r.value.kind === 'progress' || r.value.header !== first.value.header) {
         pending = Promise.resolve(r);
         break;
       }
@@ -86,6 +92,20 @@ export async function* batches(source: AsyncIterable<Event>): AsyncGenerator<Eve
     yield batch;
     if (ended) return;
   }
+}
+
+const NO_HEADER: ResponseHeader = { clusterId: 0n, memberId: 0n, revision: 0n, raftTerm: 0n };
+
+/** One response as etcdctl's printers show it (-w simple, json, fields, protobuf). */
+function printResponse(ctx: CtlContext, batch: readonly Event[]): void {
+  if (ctx.format === 'simple') return ctx.out(batch.map((ev) => eventText(ctx, ev)).join(''));
+  const header = batch[0]?.header ?? NO_HEADER;
+  const events = batch.filter((ev): ev is WatchKvEvent => ev.kind !== 'progress');
+  // etcdctl announces a progress notice on its own line, then prints the (eventless) response
+  if (events.length === 0) ctx.out(`progress notify: ${header.revision}\n`);
+  if (ctx.format === 'json') ctx.out(`${goMarshal(watchResponseStruct(header, events))}\n`);
+  else if (ctx.format === 'fields') ctx.out(fieldsWatch(header, events));
+  else ctx.outBytes(pbWatch(header, events));
 }
 
 function eventText(ctx: CtlContext, ev: Event): string {
@@ -102,14 +122,11 @@ function eventText(ctx: CtlContext, ev: Event): string {
 async function printWatch(ctx: CtlContext, spec: WatchSpec, execArgs: string[], session = { ended: false }): Promise<void> {
   try {
     const watcher = ctx.client().watch(spec.key, spec.options);
-    if (execArgs.length === 0) {
-      for await (const ev of watcher) ctx.out(eventText(ctx, ev));
-      return;
-    }
     for await (const batch of batches(watcher)) {
-      ctx.out(batch.map((ev) => eventText(ctx, ev)).join(''));
-      // the response header's revision is not kept by the client: the newest event's revision stands in for it
-      const revision = batch.reduce((max, ev) => (ev.revision > max ? ev.revision : max), 0n);
+      printResponse(ctx, batch);
+      if (execArgs.length === 0) continue;
+      // ETCD_WATCH_REVISION is the response header's revision
+      const revision = batch[0]?.header?.revision ?? batch.reduce((max, ev) => (ev.revision > max ? ev.revision : max), 0n);
       for (const ev of batch) {
         if (ev.kind === 'progress') continue;
         const err = await runWatchExec(ctx, execArgs, { kind: ev.kind, kv: ev.kv, revision });
@@ -135,7 +152,7 @@ export const watchCommand: CtlCommand = {
     const fl = ctx.flags;
     const { envKey, envRange } = envKeys();
     if (envKey === '' && envRange !== '') fail(EXIT_BAD_ARGS, `ETCDCTL_WATCH_KEY is empty but got ETCDCTL_WATCH_RANGE_END=${JSON.stringify(envRange)}`);
-    if (ctx.format !== 'simple') fail(EXIT_BAD_FEATURE, `watch -w ${ctx.format} is not implemented by tsetcdctl`);
+    ctx.requireFormat('simple', 'json', 'fields', 'protobuf');
     if (fl.bool('interactive')) return watchInteractive(ctx, envKey, envRange);
     const execArgs = fl.afterDash;
     if (fl.dashSeen && execArgs.length === 0) fail(EXIT_BAD_ARGS, ERR_SEPARATOR);
