@@ -96,7 +96,7 @@ describe.each(TARGETS)('client watch against %s', (_name, start) => {
     client.requestWatchProgress();
     const [progress] = await take(watcher, 1);
     watcher.close();
-    expect(progress).toEqual({ kind: 'progress', revision: head });
+    expect(progress).toEqual({ kind: 'progress', revision: head, header: expect.objectContaining({ revision: head }) });
   });
 
   test('a namespaced watcher sees keys without the prefix', async () => {
