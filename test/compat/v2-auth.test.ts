@@ -7,10 +7,10 @@
 // COMPAT_TARGET=etcd compares two etcds (must show zero differences).
 
 import { spawn } from 'node:child_process';
-import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { REPO_ROOT, startEtcd, type ServerHandle } from '../support/server-process';
 import { startAll, startTarget, targetKind } from './diff/harness';
+import { v2Http, type V2HttpResponse } from './v2/v2-http';
 
 const V2_ARGS = ['--enable-v2'];
 const HTTP_TIMEOUT_MS = 10_000;
@@ -23,34 +23,11 @@ const TSETCDCTL: Tool = [process.execPath, [TSETCDCTL_BIN]];
 const kind = targetKind();
 const targetName = kind === 'etcd' ? 'etcd#2' : 'tsetcd';
 
-interface Answer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-function http(port: number, method: string, path: string, body?: string, auth?: string, contentType?: string): Promise<Answer> {
-  return new Promise<Answer>((resolve, reject) => {
-    const headers: Record<string, string> = { 'User-Agent': 'curl/7.88.1', Accept: '*/*' };
-    if (body !== undefined) {
-      headers['Content-Length'] = String(Buffer.byteLength(body));
-      headers['Content-Type'] = contentType ?? 'application/x-www-form-urlencoded';
-    }
-    if (auth !== undefined) headers.Authorization = auth.includes(':') ? `Basic ${Buffer.from(auth).toString('base64')}` : auth;
-    const req = httpRequest({ host: '127.0.0.1', port, path, method, headers, agent: false, timeout: HTTP_TIMEOUT_MS }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const h: Record<string, string> = {};
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-        resolve({ status: res.statusCode ?? 0, headers: h, body: Buffer.concat(chunks).toString('utf8') });
-      });
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within ${HTTP_TIMEOUT_MS} ms`)));
-    req.on('error', reject);
-    req.end(body);
-  });
+/** curl against the server: a form (or other) body, and credentials as user:password or a whole Authorization value. */
+function http(port: number, method: string, path: string, body?: string, auth?: string, contentType?: string): Promise<V2HttpResponse> {
+  const headers: Record<string, string> = auth === undefined ? {} : { Authorization: auth.includes(':') ? `Basic ${Buffer.from(auth).toString('base64')}` : auth };
+  const raw = body === undefined ? {} : { raw: { body, contentType: contentType ?? 'application/x-www-form-urlencoded' } };
+  return v2Http(`http://127.0.0.1:${port}`, { method, path, headers, ...raw }, HTTP_TIMEOUT_MS);
 }
 
 /** One request: [method, path, body?, credentials ("user:password" or a raw Authorization)?]. */
@@ -164,7 +141,7 @@ function maskIndexes(text: string): string {
   return text.replace(/"(index|modifiedIndex|createdIndex)":\d+/g, '"$1":"<n>"');
 }
 
-function normalize(a: Answer): unknown {
+function normalize(a: V2HttpResponse): unknown {
   const h = a.headers;
   return {
     status: a.status,

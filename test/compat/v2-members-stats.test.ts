@@ -10,11 +10,11 @@
 // both sides' normalised outcomes as JSON for review.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { freePort } from '../support/free-port';
 import { startEtcd, startTsetcd, type ServerHandle, type ServerOptions } from '../support/server-process';
 import { startAll, targetKind } from './diff/harness';
+import { v2Http, type V2HttpResponse } from './v2/v2-http';
 
 const V2_ARGS = ['--enable-v2'];
 const HTTP_TIMEOUT_MS = 10_000;
@@ -26,31 +26,10 @@ const names = ['etcd', kind === 'etcd' ? 'etcd#2' : 'tsetcd'] as const;
 
 // ---- HTTP -------------------------------------------------------------------------------------------
 
-interface Answer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-function http(port: number, method: string, path: string, body?: string, contentType?: string): Promise<Answer> {
-  return new Promise<Answer>((resolve, reject) => {
-    const headers: Record<string, string> = { 'User-Agent': 'curl/7.88.1', Accept: '*/*' };
-    if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
-    if (contentType !== undefined) headers['Content-Type'] = contentType;
-    const req = httpRequest({ host: '127.0.0.1', port, path, method, headers, agent: false, timeout: HTTP_TIMEOUT_MS }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const h: Record<string, string> = {};
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-        resolve({ status: res.statusCode ?? 0, headers: h, body: Buffer.concat(chunks).toString('utf8') });
-      });
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within ${HTTP_TIMEOUT_MS} ms`)));
-    req.on('error', reject);
-    req.end(body);
-  });
+/** curl against the server: a body with its content type (none sent when undefined). */
+function http(port: number, method: string, path: string, body?: string, contentType?: string): Promise<V2HttpResponse> {
+  const raw = body === undefined ? {} : { raw: { body, ...(contentType !== undefined ? { contentType } : {}) } };
+  return v2Http(`http://127.0.0.1:${port}`, { method, path, ...raw }, HTTP_TIMEOUT_MS);
 }
 
 // ---- normalising -------------------------------------------------------------------------------------
@@ -193,7 +172,7 @@ interface Outcome {
   body: unknown;
 }
 
-function normalize(answer: Answer, kind: BodyKind, side: Side): Outcome {
+function normalize(answer: V2HttpResponse, kind: BodyKind, side: Side): Outcome {
   const headers: Record<string, string> = {};
   for (const h of COMPARED_HEADERS) {
     const v = answer.headers[h];
@@ -219,7 +198,7 @@ interface Step {
   readonly label: string;
   readonly expect: number;
   readonly kind: BodyKind;
-  run(ctx: StepContext): Promise<Answer>;
+  run(ctx: StepContext): Promise<V2HttpResponse>;
 }
 
 function req(label: string, expect: number, kind: BodyKind, method: string, path: string | ((c: StepContext) => string), body?: string | ((c: StepContext) => string), contentType?: string): Step {
@@ -366,7 +345,7 @@ async function learnIds(side: Side, port: number): Promise<void> {
 
 interface Recorded {
   label: string;
-  raw: Answer | undefined;
+  raw: V2HttpResponse | undefined;
   outcome: Outcome | { failure: string };
 }
 

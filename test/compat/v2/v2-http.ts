@@ -12,8 +12,10 @@ export interface V2HttpRequest {
   path: string;
   /** Form fields, sent url-encoded in the body. */
   form?: Record<string, string>;
-  /** A raw body with its content type (overrides form). */
-  raw?: { contentType: string; body: string };
+  /** A raw body with its content type (overrides form); no Content-Type header when it is undefined. */
+  raw?: { contentType?: string; body: string };
+  /** Extra request headers (e.g. Authorization). */
+  headers?: Record<string, string>;
 }
 
 export interface V2HttpResponse {
@@ -22,7 +24,7 @@ export interface V2HttpResponse {
   body: string;
 }
 
-function encodeBody(r: V2HttpRequest): { body: string; contentType: string } | undefined {
+function encodeBody(r: V2HttpRequest): { body: string; contentType: string | undefined } | undefined {
   if (r.raw !== undefined) return { body: r.raw.body, contentType: r.raw.contentType };
   if (r.form === undefined) return undefined;
   return { body: new URLSearchParams(r.form).toString(), contentType: 'application/x-www-form-urlencoded' };
@@ -39,9 +41,9 @@ function headersOf(res: IncomingMessage): Record<string, string> {
 function start(baseUrl: string, r: V2HttpRequest): { req: ClientRequest; head: Promise<IncomingMessage> } {
   const url = new URL(baseUrl);
   const encoded = encodeBody(r);
-  const headers: Record<string, string> = { 'User-Agent': 'curl/7.88.1', Accept: '*/*' };
+  const headers: Record<string, string> = { 'User-Agent': 'curl/7.88.1', Accept: '*/*', ...r.headers };
   if (encoded !== undefined) {
-    headers['Content-Type'] = encoded.contentType;
+    if (encoded.contentType !== undefined) headers['Content-Type'] = encoded.contentType;
     headers['Content-Length'] = String(Buffer.byteLength(encoded.body));
   }
   const req = httpRequest({ host: url.hostname, port: url.port, path: r.path, method: r.method, headers, agent: false });
