@@ -141,7 +141,7 @@ export class AuthStore {
     const user = this.users.get(name);
     if (user === undefined || user.options?.noPassword === true) throw new ErrAuthFailed();
     const checkedAt = this.rev;
-    if (!(await verifyPassword(password, user.password))) throw new ErrAuthFailed();
+    if (!verifyPassword(password, user.password)) throw new ErrAuthFailed();
     return checkedAt;
   }
 

@@ -21,7 +21,7 @@ const utf8 = new TextEncoder();
  * Every bucket, read in one synchronous pass (no apply runs in between, so the image is one
  * consistent revision), as a bbolt file.
  */
-export function bboltImage(backend: SnapshotSource): Buffer {
+function bboltImage(backend: SnapshotSource): Buffer {
   const buckets: BboltBucket[] = BUCKETS.map((name) => ({
     name: utf8.encode(name),
     entries: [...backend.range(name, EMPTY)].map(({ key, value }) => [Uint8Array.from(key), Uint8Array.from(value)] as const),
